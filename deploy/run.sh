@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Run the whole platform: services, gateway, databases, migrations and demo data.
+# Uses the PostgreSQL and RabbitMQ already listening; installs and starts them on a fresh
+# Debian/Ubuntu machine, or runs `docker compose` when they are absent and Docker is there.
+# Scale a service with SB_REPLICAS_<SERVICE>=N (e.g. SB_REPLICAS_ACCOUNTS=3).
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+if ! port_open "$PG_HOST" "$PG_PORT" && ! port_open 127.0.0.1 5672 &&
+   command -v docker >/dev/null && docker info >/dev/null 2>&1 && [ -z "${SB_NO_DOCKER:-}" ]; then
+  log "no local PostgreSQL/RabbitMQ but a Docker engine: using docker compose"
+  exec docker compose up --build
+fi
+
+ensure_infrastructure
+mkdir -p var/log
+if [ -z "${SB_SECRET_KEY:-}" ]; then
+  [ -s var/secret_key ] || (umask 077; "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(48))' > var/secret_key)
+  SB_SECRET_KEY="$(cat var/secret_key)"; export SB_SECRET_KEY
+fi
+
+log "migrating databases"
+"$VENV/bin/python" -m sbcommon.migrate
+"$VENV/bin/python" -m services.accounts.bootstrap
+
+PIDS=()
+stop_all() { [ ${#PIDS[@]} -gt 0 ] && kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; }
+trap 'stop_all; exit 0' INT TERM
+trap stop_all EXIT
+
+start_service() {  # name module replicas
+  local name="$1" module="$2" replicas="$3"
+  for i in $(seq 1 "$replicas"); do
+    "$VENV/bin/nameko" run --config "deploy/config/$name.yml" "$module" \
+      >>"var/log/$name-$i.log" 2>&1 &
+    PIDS+=("$!")
+  done
+  log "started $name x$replicas (logs: var/log/$name-*.log)"
+}
+
+start_service accounts services.accounts.service "${SB_REPLICAS_ACCOUNTS:-1}"
+start_service gateway gateway.service 1
+
+ADDRESS="${SB_HTTP_ADDRESS:-0.0.0.0:8000}"
+PORT="${ADDRESS##*:}"
+for _ in $(seq 1 60); do
+  curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break
+  sleep 1
+done
+curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null || { log "the gateway is not healthy; see var/log"; exit 1; }
+log "Switchboard is running"
+echo "  portal:  http://127.0.0.1:$PORT/login"
+echo "  API:     http://127.0.0.1:$PORT/api/v1/openapi.json"
+echo "  health:  http://127.0.0.1:$PORT/health"
+echo "  stop:    Ctrl-C"
+wait

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Run the whole test suite: installs what it needs, starts PostgreSQL and RabbitMQ if they
+# are not running, and uses its own databases (sbtest_*) and RabbitMQ vhost.
+# Extra arguments go to pytest (e.g. `deploy/test.sh -k login`).
+source "$(dirname "$0")/lib.sh"
+ensure_infrastructure
+if [ -z "${SB_SKIP_BROWSER:-}" ] && ! command -v chromium >/dev/null; then
+  log "installing Chromium for the browser test"; apt_install chromium fonts-dejavu-core
+fi
+export SB_DB_PREFIX="${SB_DB_PREFIX:-sbtest}"
+if ensure_vhost switchboard_test; then
+  export AMQP_URI="${SB_TEST_AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/switchboard_test}"
+fi
+cd "$ROOT"
+exec "$VENV/bin/python" -m pytest "$@"

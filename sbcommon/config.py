@@ -1,0 +1,51 @@
+"""Configuration from environment variables, with defaults for the development machine."""
+
+from __future__ import annotations
+
+import os
+
+
+def env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"environment variable {name} must be an integer, got {raw!r}") from exc
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_name(service: str) -> str:
+    """Each service owns one database: ``<prefix>_<service>`` (prefix ``switchboard``)."""
+    return f"{env('SB_DB_PREFIX', 'switchboard')}_{service}"
+
+
+def server_url(database: str = "postgres") -> str:
+    """SQLAlchemy URL of a database on the configured PostgreSQL server."""
+    user = env("SB_PG_USER", "postgres")
+    password = os.environ.get("SB_PG_PASSWORD", "")
+    host = env("SB_PG_HOST", "127.0.0.1")
+    port = env("SB_PG_PORT", "5432")
+    auth = f"{user}:{password}" if password else user
+    return f"postgresql+psycopg://{auth}@{host}:{port}/{database}"
+
+
+def database_url(service: str) -> str:
+    """``<SERVICE>_DATABASE_URL`` wins; otherwise the service's database on SB_PG_*."""
+    explicit = os.environ.get(f"{service.upper()}_DATABASE_URL")
+    return explicit or server_url(database_name(service))
+
+
+def amqp_uri() -> str:
+    return env("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")

@@ -1,0 +1,1 @@
+"""Pydantic models for RPC and event payloads, shared by services and the gateway."""

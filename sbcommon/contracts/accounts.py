@@ -1,0 +1,191 @@
+"""Contracts of the accounts service: request and response bodies of its RPCs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+CustomerKind = Literal["company", "professional"]
+CustomerStatus = Literal["trial", "production", "suspended", "closed"]
+Language = Literal["fr", "en"]
+SortKey = Literal["name", "created_at", "status"]
+
+
+def _no_control_chars(value: str) -> str:
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError("must not contain control characters (newlines, tabs, …)")
+    return value
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_no_control_chars),
+]
+Identifier = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, min_length=3, max_length=64,
+        pattern=r"^[a-z0-9][a-z0-9._-]*$",
+    ),
+]
+Email = Annotated[EmailStr, StringConstraints(max_length=254)]
+Phone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=32,
+                      pattern=r"^\+?[0-9 ().-]+$"),
+]
+Country = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")
+]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=10_000)
+
+
+class CustomerCreate(Strict):
+    kind: CustomerKind
+    name: Name
+    email: Email
+    identifier: Identifier | None = Field(
+        default=None, description="Sign-in identifier; generated from the name when omitted."
+    )
+    phone: Phone | None = None
+    contact_name: Name | None = None
+    language: Language = "fr"
+    country: Country | None = Field(default=None, description="Defaults to the reseller's.")
+    start: Literal["trial", "production"] = Field(
+        description="Last step of a manual creation: free trial or production."
+    )
+
+
+class CustomerUpdate(Strict):
+    name: Name | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    contact_name: Name | None = None
+    language: Language | None = None
+    country: Country | None = None
+    status: Literal["trial", "production", "suspended"] | None = Field(
+        default=None, description="Status change; closing is DELETE, reopening is admin-only."
+    )
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> CustomerUpdate:
+        if not self.model_fields_set:
+            raise ValueError("give at least one field to change")
+        return self
+
+
+class Customer(BaseModel):
+    id: str
+    reseller_id: str
+    kind: CustomerKind
+    name: str
+    identifier: str
+    email: str
+    phone: str | None
+    contact_name: str | None
+    language: Language
+    country: str
+    status: CustomerStatus
+    trial_ends_at: datetime | None
+    closed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CustomerQuery(Strict):
+    kind: CustomerKind | None = None
+    status: CustomerStatus | None = None
+    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    sort: SortKey = "name"
+    order: Literal["asc", "desc"] = "asc"
+    page: int = Field(default=1, ge=1, le=100_000)
+    per_page: int = Field(default=25, ge=1, le=100)
+
+
+class CustomerPage(BaseModel):
+    items: list[Customer]
+    total: int
+    page: int
+    per_page: int
+    pages: int
+
+
+class CustomerCounts(BaseModel):
+    company: int = 0
+    professional: int = 0
+    trial: int = 0
+    production: int = 0
+    suspended: int = 0
+    closed: int = 0
+
+
+class LoginRequest(Strict):
+    identifier: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                 max_length=254)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+class LoginResponse(BaseModel):
+    token: str
+    expires_in: int = Field(description="Seconds of idle time before the session ends.")
+
+
+class PasswordChange(Strict):
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    new_password: Password
+
+
+class ForgotRequest(Strict):
+    identifier: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                 max_length=254)]
+
+
+class PasswordReset(Strict):
+    token: Annotated[str, StringConstraints(min_length=10, max_length=200)]
+    new_password: Password
+
+
+class UserInfo(BaseModel):
+    id: str
+    role: Literal["admin", "reseller", "customer"]
+    identifier: str
+    email: str
+    display_name: str
+    language: Language
+    reseller_id: str | None
+    customer_id: str | None
+
+
+class SessionInfo(BaseModel):
+    user: UserInfo
+    actor: dict
+    idle_timeout: int
+    expires_at: datetime
+
+
+class PreferencesUpdate(Strict):
+    language: Language
+
+
+class ResellerCreate(Strict):
+    name: Name
+    email: Email
+    identifier: Identifier
+    country: Country = "CA"
+    language: Language = "fr"
+    trial_days: int | None = Field(default=None, ge=1, le=365)

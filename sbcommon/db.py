@@ -1,0 +1,65 @@
+"""SQLAlchemy 2 engine and a nameko session provider.
+
+nameko-sqlalchemy does not support SQLAlchemy 2, hence this small provider. Entrypoints
+open a transaction with ``with self.db.begin() as session:`` and commit *inside* the
+entrypoint: nameko sends an RPC reply before ``worker_result`` hooks run, so a commit there
+could fail after the caller was told it succeeded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sbcommon  # noqa: F401  (sets the green psycopg wait function before psycopg loads)
+from nameko.extensions import DependencyProvider
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from .config import database_url, env_int
+
+
+def make_engine(url: str, pool_size: int = 10, **kwargs: Any) -> Engine:
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=kwargs.pop("max_overflow", 5),
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        **kwargs,
+    )
+
+
+class Database(DependencyProvider):
+    """Injects a ``sessionmaker``; one engine (and pool) per service container."""
+
+    def __init__(self, service: str):
+        self.service = service
+        self.engine: Engine | None = None
+        self.sessions: sessionmaker[Session] | None = None
+
+    def setup(self) -> None:
+        workers = int(self.container.config.get("max_workers", 10))
+        pool = env_int("SB_DB_POOL_SIZE", workers)
+        self.engine = make_engine(database_url(self.service), pool_size=pool)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def stop(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
+
+    def kill(self) -> None:
+        self.stop()
+
+    def get_dependency(self, worker_ctx: Any) -> sessionmaker[Session]:
+        assert self.sessions is not None
+        return self.sessions
+
+
+def ping(sessions: sessionmaker[Session]) -> bool:
+    """True when the database answers; used by health checks."""
+    try:
+        with sessions() as session:
+            session.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False

@@ -1,0 +1,85 @@
+"""Typed errors shared by every service.
+
+They are registered with nameko's ``deserialize_to_instance`` so a caller receives the same
+type (not a generic RemoteError), and the gateway maps each to its HTTP status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nameko.exceptions import deserialize_to_instance
+
+
+class SwitchboardError(Exception):
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, details: Any = None):
+        super().__init__(message, details)
+        self.message = message
+        self.details = details
+
+    def __str__(self) -> str:
+        return self.message
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.code, "message": self.message}
+        if self.details is not None:
+            body["details"] = self.details
+        return body
+
+
+@deserialize_to_instance
+class Invalid(SwitchboardError):
+    status = 422
+    code = "invalid"
+
+
+@deserialize_to_instance
+class BadRequest(SwitchboardError):
+    status = 400
+    code = "bad_request"
+
+
+@deserialize_to_instance
+class Unauthorized(SwitchboardError):
+    status = 401
+    code = "unauthorized"
+
+
+@deserialize_to_instance
+class Forbidden(SwitchboardError):
+    status = 403
+    code = "forbidden"
+
+
+@deserialize_to_instance
+class NotFound(SwitchboardError):
+    status = 404
+    code = "not_found"
+
+
+@deserialize_to_instance
+class Conflict(SwitchboardError):
+    status = 409
+    code = "conflict"
+
+
+@deserialize_to_instance
+class TooManyRequests(SwitchboardError):
+    status = 429
+    code = "too_many_requests"
+
+
+EXPECTED_ERRORS = (Invalid, BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooManyRequests)
+
+
+def invalid_from_pydantic(exc: Any, where: str = "body") -> Invalid:
+    """Turn a pydantic ValidationError into Invalid with one entry per bad field."""
+    details = []
+    for err in exc.errors(include_url=False, include_context=False, include_input=False):
+        location = ".".join(str(part) for part in err["loc"]) or where
+        details.append({"field": location, "message": err["msg"], "type": err["type"]})
+    fields = ", ".join(d["field"] for d in details)
+    return Invalid(f"invalid {where}: {fields}", details)

@@ -1,0 +1,79 @@
+"""Create each service's database and bring it to the latest Alembic revision.
+
+``python -m sbcommon.migrate accounts [numbering ...]`` (all built services when none given).
+Every service keeps its migrations in ``services/<name>/migrations``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from .config import database_url, server_url
+
+SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
+
+
+def migratable_services() -> list[str]:
+    return sorted(p.parent.parent.name for p in SERVICES_DIR.glob("*/migrations/env.py"))
+
+
+def ensure_database(url: str) -> bool:
+    """Create the database named in ``url`` if it does not exist; True if created."""
+    name = make_url(url).database
+    admin = create_engine(server_url("postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).first()
+            if exists:
+                return False
+            # Identifiers cannot be bound parameters; the name comes from our own config and
+            # is quoted as an identifier.
+            quoted = conn.dialect.identifier_preparer.quote(name)
+            conn.execute(text(f"CREATE DATABASE {quoted}"))
+            return True
+    finally:
+        admin.dispose()
+
+
+def drop_database(url: str) -> None:
+    name = make_url(url).database
+    admin = create_engine(server_url("postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            quoted = conn.dialect.identifier_preparer.quote(name)
+            conn.execute(text(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
+    finally:
+        admin.dispose()
+
+
+def alembic_config(service: str, url: str | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(SERVICES_DIR / service / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", (url or database_url(service)).replace("%", "%%"))
+    return cfg
+
+
+def upgrade(service: str, url: str | None = None) -> None:
+    url = url or database_url(service)
+    ensure_database(url)
+    command.upgrade(alembic_config(service, url), "head")
+
+
+def main(argv: list[str]) -> int:
+    services = argv or migratable_services()
+    for service in services:
+        upgrade(service)
+        print(f"migrated {service}: {make_url(database_url(service)).database}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

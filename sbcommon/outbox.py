@@ -1,0 +1,209 @@
+"""Transactional outbox: an event is published if and only if its transaction commits.
+
+A service writes the event row in the same transaction as its change (``record``). The
+``Outbox`` dependency provider runs a relay thread that claims unpublished rows with
+``FOR UPDATE SKIP LOCKED`` (so replicas share the work), publishes each with publisher
+confirms and deletes it. A crash between publish and delete publishes again, so delivery is
+at-least-once; consumers de-duplicate by ``event_id`` with ``first_delivery``. Published rows
+are deleted rather than kept because some payloads carry a secret for the consumer (a reset
+token for the e-mail that sends it) that must not stay at rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import eventlet
+from eventlet.event import Event
+from nameko.events import EventDispatcher
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    MetaData,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger, Identity(), primary_key=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("event_type", String(100), nullable=False),
+        Column("payload", JSONB, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+def processed_events_table(metadata: MetaData) -> Table:
+    return Table(
+        "processed_events",
+        metadata,
+        Column("event_id", String(36), primary_key=True),
+        Column("consumer", String(100), primary_key=True),
+        Column("processed_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+def new_event(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The envelope every event carries: id and time, then the tenant ids and facts."""
+    return {
+        "event_id": str(uuid.uuid4()),
+        "event_type": event_type,
+        "occurred_at": datetime.now(UTC).isoformat(),
+        **data,
+    }
+
+
+class EventRecorder:
+    """Writes events into the outbox within a caller's transaction."""
+
+    def __init__(self, table: Table, on_record: Callable[[], None] | None = None):
+        self.table = table
+        self.on_record = on_record
+
+    def record(self, session: Session, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+        event = new_event(event_type, data)
+        session.execute(
+            insert(self.table).values(
+                event_id=event["event_id"],
+                event_type=event_type,
+                payload=event,
+                created_at=datetime.now(UTC),
+            )
+        )
+        if self.on_record:
+            self.on_record()
+        return event
+
+
+def relay_batch(
+    sessions: sessionmaker[Session],
+    table: Table,
+    publish: Callable[[str, dict[str, Any]], None],
+    limit: int = 100,
+) -> int:
+    """Publish up to ``limit`` committed events in order; returns how many went out."""
+    with sessions.begin() as session:
+        rows = session.execute(
+            select(table.c.id, table.c.event_type, table.c.payload)
+            .order_by(table.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for row in rows:
+            publish(row.event_type, row.payload)
+        if rows:
+            session.execute(delete(table).where(table.c.id.in_([r.id for r in rows])))
+    return len(rows)
+
+
+def first_delivery(session: Session, table: Table, event_id: str, consumer: str) -> bool:
+    """Mark ``event_id`` handled by ``consumer``; False if it already was (a redelivery).
+
+    Call it in the same transaction as the handler's effects so both commit or neither.
+    """
+    inserted = session.execute(
+        pg_insert(table)
+        .values(event_id=event_id, consumer=consumer, processed_at=datetime.now(UTC))
+        .on_conflict_do_nothing()
+        .returning(table.c.event_id)
+    ).first()
+    return inserted is not None
+
+
+class Outbox(EventDispatcher):
+    """Nameko dependency: ``self.outbox.record(session, type, data)`` plus the relay thread.
+
+    The relay wakes when a worker that recorded an event has finished (its transaction is
+    committed by then), and every ``poll_interval`` seconds in any case, catching rows left by
+    a crash, by another replica, or by code outside a worker.
+    """
+
+    def __init__(self, table: Table, database_attr: str = "db", poll_interval: float = 1.0,
+                 **kwargs: Any):
+        super().__init__(**kwargs)
+        self.database_attr = database_attr
+        self.database: Any = None
+        self.table = table
+        self.poll_interval = poll_interval
+        self._wake = Event()
+        self._running = False
+        self._thread: Any = None
+        self._recorded: set[Any] = set()
+
+    def setup(self) -> None:
+        super().setup()
+        # Extensions are re-instantiated when bound to a container, so look up the bound
+        # Database provider by name rather than holding the class-level declaration.
+        self.database = next(
+            dep for dep in self.container.dependencies if dep.attr_name == self.database_attr
+        )
+
+    def start(self) -> None:
+        super().start()
+        self._running = True
+        self._thread = self.container.spawn_managed_thread(self._relay_loop, identifier="outbox")
+
+    def stop(self) -> None:
+        self._running = False
+        self.wake()
+        if self._thread is not None:
+            self._thread.wait()
+        super().stop()
+
+    def kill(self) -> None:
+        self._running = False
+        if self._thread is not None:
+            self._thread.kill()
+
+    def wake(self) -> None:
+        if not self._wake.ready():
+            self._wake.send(True)
+
+    def get_dependency(self, worker_ctx: Any) -> EventRecorder:
+        return EventRecorder(self.table, on_record=lambda: self._recorded.add(worker_ctx))
+
+    def worker_teardown(self, worker_ctx: Any) -> None:
+        if worker_ctx in self._recorded:
+            self._recorded.discard(worker_ctx)
+            self.wake()
+
+    def _publish(self, event_type: str, payload: dict[str, Any]) -> None:
+        self.publisher.publish(payload, exchange=self.exchange, routing_key=event_type)
+
+    def _relay_loop(self) -> None:
+        while self._running:
+            with eventlet.Timeout(self.poll_interval, False):
+                self._wake.wait()
+            self._wake = Event()
+            self.drain()
+
+    def drain(self) -> int:
+        total = 0
+        try:
+            while True:
+                sent = relay_batch(self.database.sessions, self.table, self._publish)
+                total += sent
+                if sent == 0:
+                    return total
+        except Exception:
+            # The rows stay in the outbox and go out on the next pass.
+            log.exception("outbox relay failed; will retry")
+            return total

@@ -1,0 +1,282 @@
+"""Customer accounts: creation, reads, changes, closing and listing, always tenant-scoped."""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.orm import Session
+
+from sbcommon.actor import Actor, Role
+from sbcommon.contracts.accounts import (
+    CustomerCounts,
+    CustomerCreate,
+    CustomerPage,
+    CustomerQuery,
+    CustomerUpdate,
+)
+from sbcommon.contracts.accounts import Customer as CustomerOut
+from sbcommon.errors import Conflict, Forbidden, Invalid, NotFound
+
+from ..models import Customer, Reseller, User, WebSession
+from ..settings import AccountsSettings
+from .auth import EventSink
+
+# Which status changes a reseller may make. Closing has its own path; reopening a closed
+# account is the system administrator's alone (F34).
+TRANSITIONS = {
+    "trial": {"production", "suspended"},
+    "production": {"suspended"},
+    "suspended": {"production", "trial"},
+    "closed": set(),
+}
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def to_contract(customer: Customer) -> dict[str, Any]:
+    return CustomerOut.model_validate(customer, from_attributes=True).model_dump(mode="json")
+
+
+def scope(stmt: Select, actor: Actor) -> Select:
+    """Restrict a customer query to what ``actor`` may see."""
+    if actor.role == Role.ADMIN:
+        return stmt
+    if actor.role == Role.RESELLER:
+        return stmt.where(Customer.reseller_id == actor.reseller_id)
+    return stmt.where(Customer.id == actor.customer_id)
+
+
+def get_scoped(session: Session, actor: Actor, customer_id: str, *, lock: bool = False
+               ) -> Customer:
+    """The customer if ``actor`` may see it; otherwise NotFound (never Forbidden: another
+    tenant's ids must be indistinguishable from ids that do not exist)."""
+    if not isinstance(customer_id, str) or not UUID_RE.match(customer_id):
+        raise NotFound("no such customer")
+    stmt = scope(select(Customer).where(Customer.id == customer_id), actor)
+    if lock:
+        stmt = stmt.with_for_update()
+    customer = session.scalars(stmt).first()
+    if customer is None:
+        raise NotFound("no such customer")
+    return customer
+
+
+def _event_data(customer: Customer) -> dict[str, Any]:
+    return {
+        "customer_id": customer.id,
+        "reseller_id": customer.reseller_id,
+        "kind": customer.kind,
+        "status": customer.status,
+    }
+
+
+def _slug(name: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", ".", name.lower()).strip(".")[:40]
+    return base if len(base) >= 3 else f"client.{base}".strip(".")
+
+
+def _identifier_taken(session: Session, identifier: str) -> bool:
+    in_users = session.scalar(select(User.id).where(User.identifier == identifier))
+    in_customers = session.scalar(select(Customer.id).where(Customer.identifier == identifier))
+    return bool(in_users or in_customers)
+
+
+def _email_taken(session: Session, email: str, except_user: str | None = None) -> bool:
+    stmt = select(User.id).where(func.lower(User.email) == email.lower())
+    if except_user:
+        stmt = stmt.where(User.id != except_user)
+    return session.scalar(stmt) is not None
+
+
+def _pick_identifier(session: Session, data: CustomerCreate) -> str:
+    if data.identifier:
+        if _identifier_taken(session, data.identifier):
+            raise Conflict(f"identifier {data.identifier!r} is already in use",
+                           [{"field": "identifier", "message": "already in use"}])
+        return data.identifier
+    base = _slug(data.name)
+    for _ in range(20):
+        candidate = f"{base}.{secrets.randbelow(10**6):06d}"
+        if not _identifier_taken(session, candidate):
+            return candidate
+    raise Conflict("could not generate a free identifier; give one")
+
+
+def create(
+    session: Session, actor: Actor, data: CustomerCreate, settings: AccountsSettings,
+    events: EventSink, now: datetime,
+) -> dict[str, Any]:
+    actor.require(Role.RESELLER)
+    reseller = session.get(Reseller, actor.reseller_id)
+    if reseller is None or reseller.status != "active":
+        raise Forbidden("your reseller account cannot create customers")
+    if _email_taken(session, data.email):
+        raise Conflict(f"e-mail {data.email} is already used by another account",
+                       [{"field": "email", "message": "already in use"}])
+    identifier = _pick_identifier(session, data)
+    trial_days = reseller.trial_days or settings.trial_days
+    customer = Customer(
+        id=str(uuid.uuid4()), reseller_id=reseller.id, kind=data.kind, name=data.name,
+        identifier=identifier, email=data.email, phone=data.phone,
+        contact_name=data.contact_name, language=data.language,
+        country=data.country or reseller.country, status=data.start,
+        trial_ends_at=now + timedelta(days=trial_days) if data.start == "trial" else None,
+        created_at=now, updated_at=now,
+    )
+    session.add(customer)
+    session.flush()
+    # The account's main user; it has no password until the subscriber chooses one through
+    # the single-use link sent with the access codes (F23) or "Forgot?" (F2).
+    session.add(User(
+        id=str(uuid.uuid4()), role="customer", reseller_id=reseller.id,
+        customer_id=customer.id, identifier=identifier, email=data.email,
+        display_name=data.contact_name or data.name, language=data.language, created_at=now,
+    ))
+    session.flush()
+    session.refresh(customer)
+    events.record(session, "customer_created", {
+        **_event_data(customer), "name": customer.name, "email": customer.email,
+        "language": customer.language, "country": customer.country,
+    })
+    return to_contract(customer)
+
+
+def update(
+    session: Session, actor: Actor, customer_id: str, patch: CustomerUpdate,
+    settings: AccountsSettings, events: EventSink, now: datetime,
+) -> dict[str, Any]:
+    customer = get_scoped(session, actor, customer_id, lock=True)
+    if customer.status == "closed":
+        raise Conflict("this account is closed; it cannot be edited")
+    changes = patch.model_dump(exclude_unset=True)
+    if actor.role == Role.CUSTOMER and "status" in changes:
+        raise Forbidden("a subscriber cannot change its own status")
+    for field in ("name", "email", "language", "country", "status"):
+        if field in changes and changes[field] is None:
+            raise Invalid(f"{field} cannot be empty", [{"field": field, "message": "required"}])
+    new_status = changes.pop("status", None)
+    if "email" in changes and changes["email"].lower() != customer.email.lower():
+        main_user = _main_user(session, customer)
+        if _email_taken(session, changes["email"], except_user=main_user.id if main_user else None):
+            raise Conflict(f"e-mail {changes['email']} is already used by another account",
+                           [{"field": "email", "message": "already in use"}])
+        if main_user:
+            main_user.email = changes["email"]
+    for field, value in changes.items():
+        setattr(customer, field, value)
+    if new_status and new_status != customer.status:
+        _change_status(session, customer, new_status, settings, events, now)
+    customer.updated_at = now
+    session.flush()
+    session.refresh(customer)
+    if changes:
+        events.record(session, "customer_updated", {**_event_data(customer),
+                                                    "fields": sorted(changes)})
+    return to_contract(customer)
+
+
+def _main_user(session: Session, customer: Customer) -> User | None:
+    return session.scalars(
+        select(User).where(User.customer_id == customer.id, User.identifier == customer.identifier)
+    ).first()
+
+
+def _change_status(session: Session, customer: Customer, new: str,
+                   settings: AccountsSettings, events: EventSink, now: datetime) -> None:
+    old = customer.status
+    if new not in TRANSITIONS[old]:
+        raise Conflict(f"an account cannot go from {old} to {new}",
+                       [{"field": "status", "message": f"{old} → {new} not allowed"}])
+    customer.status = new
+    if new == "trial":
+        customer.trial_ends_at = now + timedelta(days=settings.trial_days)
+    elif new == "production":
+        customer.trial_ends_at = None
+    events.record(session, "customer_status_changed",
+                  {**_event_data(customer), "previous_status": old})
+
+
+def close(session: Session, actor: Actor, customer_id: str, events: EventSink,
+          now: datetime) -> dict[str, Any]:
+    """Soft close: the data stays (F34); sessions of its users end at once."""
+    actor.require(Role.RESELLER, Role.ADMIN)
+    customer = get_scoped(session, actor, customer_id, lock=True)
+    if customer.status == "closed":
+        raise Conflict("this account is already closed")
+    previous = customer.status
+    customer.status = "closed"
+    customer.closed_at = now
+    customer.updated_at = now
+    user_ids = select(User.id).where(User.customer_id == customer.id)
+    session.execute(delete(WebSession).where(WebSession.user_id.in_(user_ids)))
+    session.flush()
+    events.record(session, "customer_closed", {
+        **_event_data(customer), "previous_status": previous,
+        "closed_at": now.isoformat(),
+    })
+    events.record(session, "customer_status_changed",
+                  {**_event_data(customer), "previous_status": previous})
+    return to_contract(customer)
+
+
+def reopen(session: Session, actor: Actor, customer_id: str, events: EventSink,
+           now: datetime) -> dict[str, Any]:
+    actor.require(Role.ADMIN)
+    customer = get_scoped(session, actor, customer_id, lock=True)
+    if customer.status != "closed":
+        raise Conflict("only a closed account can be reopened")
+    customer.status = "production"
+    customer.closed_at = None
+    customer.updated_at = now
+    session.flush()
+    events.record(session, "customer_status_changed",
+                  {**_event_data(customer), "previous_status": "closed"})
+    return to_contract(customer)
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(session: Session, actor: Actor, query: CustomerQuery) -> dict[str, Any]:
+    stmt = scope(select(Customer), actor)
+    if query.kind:
+        stmt = stmt.where(Customer.kind == query.kind)
+    if query.status:
+        stmt = stmt.where(Customer.status == query.status)
+    if query.q:
+        stmt = stmt.where(Customer.search_text.like(_like_pattern(query.q), escape="\\"))
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    primary = {
+        "name": [Customer.name_key],
+        "created_at": [Customer.created_at],
+        "status": [Customer.status, Customer.name_key],
+    }[query.sort]
+    direction = (lambda c: c.desc()) if query.order == "desc" else (lambda c: c.asc())
+    order = [direction(c) for c in primary] + [direction(Customer.id)]
+    rows = session.scalars(
+        stmt.order_by(*order).limit(query.per_page).offset((query.page - 1) * query.per_page)
+    ).all()
+    return CustomerPage(
+        items=[to_contract(c) for c in rows], total=total or 0, page=query.page,
+        per_page=query.per_page, pages=max(1, math.ceil((total or 0) / query.per_page)),
+    ).model_dump(mode="json")
+
+
+def counts(session: Session, actor: Actor) -> dict[str, int]:
+    stmt = scope(
+        select(Customer.kind, Customer.status, func.count()).group_by(Customer.kind,
+                                                                      Customer.status),
+        actor,
+    )
+    result = CustomerCounts()
+    for kind, status, n in session.execute(stmt):
+        setattr(result, kind, getattr(result, kind) + n)
+        setattr(result, status, getattr(result, status) + n)
+    return result.model_dump()

@@ -1,0 +1,209 @@
+"""Accounts service: thin nameko entrypoints over the domain modules.
+
+Each entrypoint validates its payload, opens one transaction, calls a domain function and
+commits before returning (nameko replies before worker_result hooks run).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from eventlet import tpool
+from nameko.rpc import rpc
+from sqlalchemy.exc import IntegrityError
+
+from sbcommon.actor import Actor, Role
+from sbcommon.config import env_int
+from sbcommon.contracts.accounts import (
+    CustomerCreate,
+    CustomerQuery,
+    CustomerUpdate,
+    ForgotRequest,
+    LoginRequest,
+    PasswordChange,
+    PasswordReset,
+    PreferencesUpdate,
+    ResellerCreate,
+)
+from sbcommon.db import Database, ping
+from sbcommon.errors import Conflict, TooManyRequests
+from sbcommon.outbox import Outbox
+from sbcommon.validation import parse
+
+from .domain import auth, customers, directory
+from .domain.passwords import Hasher
+from .domain.ratelimit import FailureWindow
+from .models import User, outbox
+from .settings import AccountsSettings
+
+log = logging.getLogger(__name__)
+
+SETTINGS = AccountsSettings.from_env()
+# Argon2 runs in eventlet's OS-thread pool: the hub keeps serving other requests meanwhile.
+HASHER = Hasher(
+    time_cost=env_int("SB_ARGON2_TIME_COST", 3),
+    memory_cost=env_int("SB_ARGON2_MEMORY_KIB", 64 * 1024),
+    run=tpool.execute,
+)
+IP_FAILURES = FailureWindow(SETTINGS.ip_failures_per_minute)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _conflict_from(exc: IntegrityError) -> Conflict:
+    # A concurrent request won the race for a unique identifier or e-mail.
+    text = str(exc.orig)
+    field = "email" if "email" in text else "identifier" if "identifier" in text else None
+    details = [{"field": field, "message": "already in use"}] if field else None
+    return Conflict(f"{field or 'value'} is already in use", details)
+
+
+class AccountsService:
+    name = "accounts"
+
+    db = Database("accounts")
+    outbox = Outbox(outbox)
+
+    # -- health -------------------------------------------------------------------------
+    @rpc
+    def health(self) -> dict[str, Any]:
+        return {"service": self.name, "status": "ok" if ping(self.db) else "degraded",
+                "database": ping(self.db)}
+
+    # -- authentication -------------------------------------------------------------------
+    @rpc
+    def login(self, credentials: dict[str, Any], client_ip: str | None = None
+              ) -> dict[str, Any]:
+        data = parse(LoginRequest, credentials)
+        if IP_FAILURES.blocked(client_ip):
+            raise TooManyRequests("too many failed sign-ins from your address; wait a minute",
+                                  {"retry_after": 60})
+        with self.db.begin() as session:
+            outcome = auth.login(session, HASHER, SETTINGS, data.identifier, data.password,
+                                 utcnow())
+        if isinstance(outcome, Exception):
+            IP_FAILURES.add(client_ip)
+            log.info("sign-in refused for %r from %s", data.identifier[:64], client_ip)
+            raise outcome
+        return {"token": outcome.token, "expires_in": outcome.expires_in}
+
+    @rpc
+    def authenticate(self, token: str) -> dict[str, Any]:
+        """The session behind a bearer token: its user, actor and timeouts."""
+        with self.db.begin() as session:
+            web, user = auth.resolve_session(session, token, SETTINGS, utcnow())
+            return {
+                "user": directory.user_info(user),
+                "actor": directory.actor_of(user).dump(),
+                "session_id": web.id,
+                "idle_timeout": SETTINGS.idle_timeout,
+                "expires_at": web.expires_at.isoformat(),
+            }
+
+    @rpc
+    def logout(self, token: str) -> None:
+        with self.db.begin() as session:
+            auth.logout(session, token)
+
+    @rpc
+    def change_password(self, token: str, payload: dict[str, Any]) -> None:
+        data = parse(PasswordChange, payload)
+        with self.db.begin() as session:
+            web, user = auth.resolve_session(session, token, SETTINGS, utcnow())
+            error = auth.change_password(session, HASHER, SETTINGS, user, data.current_password,
+                                         data.new_password, web.id, utcnow())
+        if error:
+            raise error
+
+    @rpc
+    def request_password_reset(self, payload: dict[str, Any]) -> None:
+        """Always answers the same way, whether or not the account exists."""
+        data = parse(ForgotRequest, payload)
+        with self.db.begin() as session:
+            auth.request_reset(session, self.outbox, SETTINGS, data.identifier, utcnow())
+
+    @rpc
+    def reset_password(self, payload: dict[str, Any]) -> None:
+        data = parse(PasswordReset, payload)
+        with self.db.begin() as session:
+            auth.reset_password(session, HASHER, data.token, data.new_password, utcnow())
+
+    @rpc
+    def set_preferences(self, actor: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        data = parse(PreferencesUpdate, payload)
+        with self.db.begin() as session:
+            user = session.get(User, who.user_id)
+            user.language = data.language
+            return directory.user_info(user)
+
+    # -- customers ------------------------------------------------------------------------
+    @rpc
+    def create_customer(self, actor: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        data = parse(CustomerCreate, payload)
+        try:
+            with self.db.begin() as session:
+                return customers.create(session, who, data, SETTINGS, self.outbox, utcnow())
+        except IntegrityError as exc:
+            raise _conflict_from(exc) from None
+
+    @rpc
+    def get_customer(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        with self.db() as session:
+            return customers.to_contract(customers.get_scoped(session, who, customer_id))
+
+    @rpc
+    def update_customer(self, actor: dict[str, Any], customer_id: str,
+                        payload: dict[str, Any]) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        data = parse(CustomerUpdate, payload)
+        try:
+            with self.db.begin() as session:
+                return customers.update(session, who, customer_id, data, SETTINGS, self.outbox,
+                                        utcnow())
+        except IntegrityError as exc:
+            raise _conflict_from(exc) from None
+
+    @rpc
+    def close_customer(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        with self.db.begin() as session:
+            return customers.close(session, who, customer_id, self.outbox, utcnow())
+
+    @rpc
+    def reopen_customer(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        with self.db.begin() as session:
+            return customers.reopen(session, who, customer_id, self.outbox, utcnow())
+
+    @rpc
+    def list_customers(self, actor: dict[str, Any], query: dict[str, Any] | None = None
+                       ) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        data = parse(CustomerQuery, query or {}, "query")
+        with self.db() as session:
+            return customers.search(session, who, data)
+
+    @rpc
+    def customer_counts(self, actor: dict[str, Any]) -> dict[str, int]:
+        who = Actor.parse(actor)
+        with self.db() as session:
+            return customers.counts(session, who)
+
+    # -- platform administration ---------------------------------------------------------
+    @rpc
+    def create_reseller(self, actor: dict[str, Any], payload: dict[str, Any],
+                        password: str | None = None) -> dict[str, Any]:
+        Actor.parse(actor).require(Role.ADMIN)
+        data = parse(ResellerCreate, payload)
+        try:
+            with self.db.begin() as session:
+                return directory.create_reseller(session, HASHER, data, password, utcnow())
+        except IntegrityError as exc:
+            raise _conflict_from(exc) from None
