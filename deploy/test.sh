@@ -8,8 +8,11 @@ if [ -z "${SB_SKIP_BROWSER:-}" ] && ! command -v chromium >/dev/null; then
   log "installing Chromium for the browser test"; apt_install chromium fonts-dejavu-core
 fi
 export SB_DB_PREFIX="${SB_DB_PREFIX:-sbtest}"
-if ensure_vhost switchboard_test; then
-  export AMQP_URI="${SB_TEST_AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/switchboard_test}"
+# Own vhost and database prefix: a running development platform is not disturbed, and two
+# suites can run side by side with SB_TEST_VHOST / SB_DB_PREFIX set apart.
+VHOST="${SB_TEST_VHOST:-switchboard_test}"
+if ensure_vhost "$VHOST"; then
+  export AMQP_URI="${SB_TEST_AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/$VHOST}"
 fi
 cd "$ROOT"
 exec "$VENV/bin/python" -m pytest "$@"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import secrets
+import unicodedata
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -76,7 +77,9 @@ def _event_data(customer: Customer) -> dict[str, Any]:
 
 
 def _slug(name: str) -> str:
-    base = re.sub(r"[^a-z0-9]+", ".", name.lower()).strip(".")[:40]
+    # "Élodie Gagnon" -> "elodie.gagnon": strip accents rather than drop the letters.
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", ".", ascii_name.lower()).strip(".")[:40]
     return base if len(base) >= 3 else f"client.{base}".strip(".")
 
 

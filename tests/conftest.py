@@ -1,0 +1,92 @@
+"""Test-wide set-up: own databases (sbtest_*), own RabbitMQ vhost, the platform as real
+processes, and factories for resellers and signed-in API clients."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SB_DB_PREFIX", "sbtest")
+os.environ.setdefault("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/switchboard_test")
+os.environ.setdefault("SB_SECRET_KEY", "test-secret-key-not-for-production")
+
+import sbcommon  # noqa: E402,F401  (green psycopg before anything imports psycopg)
+import pytest  # noqa: E402
+from sqlalchemy.orm import sessionmaker  # noqa: E402
+
+from sbcommon.config import amqp_uri, database_url  # noqa: E402
+from sbcommon.db import make_engine  # noqa: E402
+from sbcommon.migrate import drop_database, upgrade  # noqa: E402
+from services.accounts.domain.passwords import Hasher  # noqa: E402
+from tests.support import (  # noqa: E402
+    ApiClient,
+    EventListener,
+    Platform,
+    free_port,
+    make_reseller,
+)
+
+
+@pytest.fixture(scope="session")
+def accounts_db():
+    """A fresh, migrated accounts database for this test run."""
+    url = database_url("accounts")
+    drop_database(url)
+    upgrade("accounts", url)
+    engine = make_engine(url, pool_size=5)
+    yield sessionmaker(engine, expire_on_commit=False)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def fast_hasher():
+    """Cheap argon2id parameters for fixtures; the service verifies whatever a hash says."""
+    return Hasher(time_cost=1, memory_cost=8 * 1024)
+
+
+@pytest.fixture(scope="session")
+def platform(accounts_db):
+    port = free_port()
+    env = {
+        **os.environ,
+        "SB_HTTP_ADDRESS": f"127.0.0.1:{port}",
+        "SB_LOG_LEVEL": "INFO",
+        "PYTHONWARNINGS": "ignore",
+    }
+    plat = Platform(base_url=f"http://127.0.0.1:{port}", env=env)
+    plat.add("accounts", "services.accounts.service")
+    plat.add("gateway", "gateway.service")
+    try:
+        plat.wait_healthy()
+        yield plat
+    finally:
+        plat.stop()
+
+
+@pytest.fixture
+def api(platform):
+    return ApiClient(platform.base_url)
+
+
+@pytest.fixture
+def reseller(accounts_db, fast_hasher):
+    return make_reseller(accounts_db, fast_hasher)
+
+
+@pytest.fixture
+def reseller_api(platform, reseller):
+    return ApiClient(platform.base_url).login(reseller.identifier, reseller.password)
+
+
+@pytest.fixture
+def rpc(platform):
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri()}, timeout=30) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def accounts_events(platform):
+    listener = EventListener(amqp_uri(), "accounts")
+    yield listener
+    listener.close()

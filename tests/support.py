@@ -1,0 +1,215 @@
+"""Test helpers: the platform as real processes, an API client, an event listener."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+from kombu import Connection, Exchange, Queue
+from sqlalchemy.orm import Session, sessionmaker
+
+ROOT = Path(__file__).resolve().parent.parent
+LOG_DIR = ROOT / "var" / "test-logs"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    module: str
+    env: dict[str, str]
+    log_path: Path
+    proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "nameko", "run", "--config",
+             str(ROOT / "deploy" / "config" / f"{self.name}.yml"), self.module],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@dataclass
+class Platform:
+    base_url: str
+    env: dict[str, str]
+    processes: list[ServiceProcess] = field(default_factory=list)
+
+    def add(self, name: str, module: str, suffix: str = "", **extra_env: str) -> ServiceProcess:
+        env = {**self.env, **extra_env}
+        tag = f"{name}{suffix}"
+        proc = ServiceProcess(name, module, env, LOG_DIR / f"{tag}-{os.getpid()}.log")
+        proc.start()
+        self.processes.append(proc)
+        return proc
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        last: Any = None
+        while time.monotonic() < deadline:
+            for p in self.processes:
+                if p.proc and p.proc.poll() is not None:
+                    raise RuntimeError(f"{p.name} exited:\n{p.log_text()[-3000:]}")
+            try:
+                last = requests.get(f"{self.base_url}/health", timeout=2)
+                if last.status_code == 200:
+                    return
+            except requests.RequestException as exc:
+                last = exc
+            time.sleep(0.3)
+        raise RuntimeError(f"platform not healthy: {last}")
+
+    def stop(self) -> None:
+        for p in reversed(self.processes):
+            p.stop()
+
+    def logs(self) -> str:
+        return "\n".join(p.log_text() for p in self.processes)
+
+
+class ApiClient:
+    """A requests session bound to the gateway, optionally signed in with a bearer token."""
+
+    def __init__(self, base_url: str, token: str | None = None):
+        self.base_url = base_url
+        self.http = requests.Session()
+        self.token = token
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        headers = kwargs.pop("headers", {})
+        if self.token and "Authorization" not in headers:
+            headers["Authorization"] = f"Bearer {self.token}"
+        kwargs.setdefault("timeout", 15)
+        return self.http.request(method, self.base_url + path, headers=headers, **kwargs)
+
+    def get(self, path: str, **kw: Any) -> requests.Response:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, **kw: Any) -> requests.Response:
+        return self.request("POST", path, **kw)
+
+    def patch(self, path: str, **kw: Any) -> requests.Response:
+        return self.request("PATCH", path, **kw)
+
+    def delete(self, path: str, **kw: Any) -> requests.Response:
+        return self.request("DELETE", path, **kw)
+
+    def login(self, identifier: str, password: str) -> ApiClient:
+        resp = self.post("/api/v1/auth/login", json={"identifier": identifier,
+                                                      "password": password})
+        assert resp.status_code == 200, resp.text
+        self.token = resp.json()["token"]
+        return self
+
+    def create_customer(self, **overrides: Any) -> dict[str, Any]:
+        body = new_customer_body(**overrides)
+        resp = self.post("/api/v1/customers", json=body)
+        assert resp.status_code == 201, resp.text
+        return resp.json()
+
+
+def unique(prefix: str = "t") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+def new_customer_body(**overrides: Any) -> dict[str, Any]:
+    tag = unique()
+    body = {"kind": "company", "name": f"Acme {tag}", "email": f"{tag}@example.com",
+            "start": "trial"}
+    body.update(overrides)
+    return body
+
+
+@dataclass
+class ResellerLogin:
+    reseller_id: str
+    user_id: str
+    identifier: str
+    password: str
+    email: str
+
+
+def make_reseller(sessions: sessionmaker[Session], hasher: Any, name: str = "Reseller",
+                  trial_days: int | None = None) -> ResellerLogin:
+    from sbcommon.contracts.accounts import ResellerCreate
+    from services.accounts.domain import directory
+
+    ident = unique("r")
+    password = f"pw-{uuid.uuid4().hex}"
+    email = f"{ident}@resellers.example"
+    with sessions.begin() as session:
+        made = directory.create_reseller(
+            session, hasher,
+            ResellerCreate(name=f"{name} {ident}", email=email, identifier=ident,
+                           trial_days=trial_days),
+            password, datetime.now(UTC))
+    return ResellerLogin(made["reseller_id"], made["user_id"], ident, password, email)
+
+
+class EventListener:
+    """Binds a private queue to a service's event exchange and collects what arrives."""
+
+    def __init__(self, amqp_uri: str, service: str, routing_key: str = "#"):
+        self.conn = Connection(amqp_uri)
+        exchange = Exchange(f"{service}.events", type="topic", durable=True)
+        self.queue = Queue(f"test-{uuid.uuid4().hex}", exchange=exchange,
+                           routing_key=routing_key, exclusive=True, auto_delete=True)
+        self.events: list[dict[str, Any]] = []
+        self.consumer = self.conn.Consumer(self.queue, callbacks=[self._on_message],
+                                           accept=["json"])
+        self.consumer.consume()
+
+    def _on_message(self, body: dict[str, Any], message: Any) -> None:
+        self.events.append(body)
+        message.ack()
+
+    def wait_for(self, predicate: Any, timeout: float = 10.0) -> dict[str, Any] | None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for event in self.events:
+                if predicate(event):
+                    return event
+            try:
+                self.conn.drain_events(timeout=0.2)
+            except TimeoutError:
+                pass
+            except socket.timeout:
+                pass
+        return next((e for e in self.events if predicate(e)), None)
+
+    def drain(self, seconds: float) -> None:
+        self.wait_for(lambda e: False, timeout=seconds)
+
+    def close(self) -> None:
+        try:
+            self.consumer.cancel()
+        finally:
+            self.conn.release()
