@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import sbcommon  # noqa: F401  (sets the green psycopg wait function before psycopg loads)
 from nameko.extensions import DependencyProvider
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
+
+import sbcommon  # noqa: F401  (sets the green psycopg wait function before psycopg loads)
 
 from .config import database_url, env_int
 

@@ -72,7 +72,9 @@ class TooManyRequests(SwitchboardError):
     code = "too_many_requests"
 
 
-EXPECTED_ERRORS = (Invalid, BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooManyRequests)
+EXPECTED_ERRORS = (
+    Invalid, BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooManyRequests,
+)
 
 
 def invalid_from_pydantic(exc: Any, where: str = "body") -> Invalid:

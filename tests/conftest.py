@@ -9,10 +9,10 @@ os.environ.setdefault("SB_DB_PREFIX", "sbtest")
 os.environ.setdefault("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/switchboard_test")
 os.environ.setdefault("SB_SECRET_KEY", "test-secret-key-not-for-production")
 
-import sbcommon  # noqa: E402,F401  (green psycopg before anything imports psycopg)
 import pytest  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
+import sbcommon  # noqa: E402,F401  (green psycopg before anything imports psycopg)
 from sbcommon.config import amqp_uri, database_url  # noqa: E402
 from sbcommon.db import make_engine  # noqa: E402
 from sbcommon.migrate import drop_database, upgrade  # noqa: E402
@@ -51,6 +51,9 @@ def platform(accounts_db):
         "SB_HTTP_ADDRESS": f"127.0.0.1:{port}",
         "SB_LOG_LEVEL": "INFO",
         "PYTHONWARNINGS": "ignore",
+        # Every HTTP test signs in from 127.0.0.1: keep the per-address limit above what the
+        # suite's deliberate failures add up to; test_auth_api exercises the limit itself.
+        "SB_LOGIN_IP_FAILURES_PER_MINUTE": "50",
     }
     plat = Platform(base_url=f"http://127.0.0.1:{port}", env=env)
     plat.add("accounts", "services.accounts.service")

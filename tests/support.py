@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -197,12 +198,8 @@ class EventListener:
             for event in self.events:
                 if predicate(event):
                     return event
-            try:
+            with contextlib.suppress(TimeoutError):
                 self.conn.drain_events(timeout=0.2)
-            except TimeoutError:
-                pass
-            except socket.timeout:
-                pass
         return next((e for e in self.events if predicate(e)), None)
 
     def drain(self, seconds: float) -> None:

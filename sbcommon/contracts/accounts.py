@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -32,12 +33,15 @@ Name = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
     AfterValidator(_no_control_chars),
 ]
+def _fold(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+# Normalised before the pattern is checked: "  Acme.Sales " is the identifier "acme.sales".
 Identifier = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, min_length=3, max_length=64,
-        pattern=r"^[a-z0-9][a-z0-9._-]*$",
-    ),
+    BeforeValidator(_fold),
+    StringConstraints(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$"),
 ]
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
 Phone = Annotated[

@@ -75,7 +75,9 @@ class Customer(Base):
     reseller_id: Mapped[str] = mapped_column(ForeignKey("resellers.id"), nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
-    name_key: Mapped[str] = mapped_column(String(200), Computed("lower(name)", persisted=True), nullable=False)
+    name_key: Mapped[str] = mapped_column(
+        String(200), Computed("lower(name)", persisted=True), nullable=False
+    )
     identifier: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     email: Mapped[str] = mapped_column(String(254), nullable=False)
     phone: Mapped[str | None] = mapped_column(String(32))
@@ -88,7 +90,9 @@ class Customer(Base):
     created_at: Mapped[datetime] = _now()
     updated_at: Mapped[datetime] = _now()
     search_text: Mapped[str] = mapped_column(
-        Text, Computed("lower(name || ' ' || identifier || ' ' || email)", persisted=True), nullable=False
+        Text,
+        Computed("lower(name || ' ' || identifier || ' ' || email)", persisted=True),
+        nullable=False,
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from sbcommon.actor import Actor, Role
+from sbcommon.contracts.accounts import Customer as CustomerOut
 from sbcommon.contracts.accounts import (
     CustomerCounts,
     CustomerCreate,
@@ -21,7 +22,6 @@ from sbcommon.contracts.accounts import (
     CustomerQuery,
     CustomerUpdate,
 )
-from sbcommon.contracts.accounts import Customer as CustomerOut
 from sbcommon.errors import Conflict, Forbidden, Invalid, NotFound
 
 from ..models import Customer, Reseller, User, WebSession

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 
 class FailureWindow:
-    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic,
-                 max_keys: int = 100_000):
+    def __init__(self, limit: int, window: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic, max_keys: int = 100_000):
         self.limit = limit
         self.window = window
         self.clock = clock

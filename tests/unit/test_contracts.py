@@ -1,0 +1,51 @@
+import pytest
+from pydantic import ValidationError
+
+from sbcommon.actor import Actor
+from sbcommon.contracts.accounts import CustomerCreate, CustomerQuery, CustomerUpdate
+from sbcommon.errors import Invalid
+from sbcommon.validation import parse
+
+
+def test_identifier_is_normalised_and_email_validated():
+    data = CustomerCreate(kind="company", name="  Acme  ", email="A@Example.COM",
+                          identifier="  Acme.Sales ", start="production")
+    assert data.name == "Acme"
+    assert data.identifier == "acme.sales"
+
+
+@pytest.mark.parametrize("field, value", [
+    ("name", "a\u0000b"), ("name", "line\nbreak"), ("phone", "call me"), ("country", "CAN"),
+    ("language", "de"), ("identifier", "ab"), ("email", "x@"),
+])
+def test_create_rejects(field, value):
+    body = {"kind": "company", "name": "Acme", "email": "a@b.example", "start": "trial",
+            field: value}
+    with pytest.raises(ValidationError):
+        CustomerCreate.model_validate(body)
+
+
+def test_update_needs_a_field_and_cannot_close():
+    with pytest.raises(ValidationError):
+        CustomerUpdate.model_validate({})
+    with pytest.raises(ValidationError):
+        CustomerUpdate.model_validate({"status": "closed"})
+
+
+def test_parse_reports_every_bad_field_with_its_location():
+    with pytest.raises(Invalid) as caught:
+        parse(CustomerQuery, {"per_page": 1000, "sort": "password"}, "query")
+    fields = {d["field"] for d in caught.value.details}
+    assert fields == {"per_page", "sort"}
+    assert "query" in caught.value.message
+
+
+def test_actor_needs_its_tenant_ids():
+    with pytest.raises(Invalid):
+        Actor.parse({"user_id": "u", "role": "reseller"})
+    with pytest.raises(Invalid):
+        Actor.parse({"user_id": "u", "role": "customer", "reseller_id": "r"})
+    with pytest.raises(Invalid):
+        Actor.parse(None)
+    actor = Actor.parse({"user_id": "u", "role": "admin"})
+    assert actor.is_admin

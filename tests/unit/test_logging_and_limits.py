@@ -1,0 +1,55 @@
+import logging
+
+from sbcommon.logging import SecretFilter, redact, redact_text
+from services.accounts.domain.ratelimit import FailureWindow
+
+
+def test_redact_text_masks_common_secret_shapes():
+    line = ('login password=hunter2 token: abc123 {"new_password": "s3cret"} '
+            "Authorization: Bearer eyJhbGc /reset?token=tok-xyz&x=1 pin=1234")
+    out = redact_text(line)
+    for secret in ("hunter2", "abc123", "s3cret", "eyJhbGc", "tok-xyz", "1234"):
+        assert secret not in out
+    assert "login" in out and "x=1" in out
+
+
+def test_redact_structures():
+    data = {"identifier": "bob", "password": "pw", "nested": [{"reset_token": "t"}]}
+    assert redact(data) == {"identifier": "bob", "password": "***",
+                            "nested": [{"reset_token": "***"}]}
+
+
+def test_filter_rewrites_records_and_exceptions(caplog):
+    logger = logging.getLogger("test.redaction")
+    handler_filter = SecretFilter()
+    caplog.handler.addFilter(handler_filter)
+    try:
+        logger.warning("user %s password=%s", "bob", "hunter2")
+        try:
+            raise ValueError("token=leaky-token")
+        except ValueError:
+            logger.exception("failed")
+    finally:
+        caplog.handler.removeFilter(handler_filter)
+    text = caplog.text
+    assert "bob" in text
+    assert "hunter2" not in text and "leaky-token" not in text
+
+
+def test_failure_window_blocks_after_limit_and_forgets():
+    now = [0.0]
+    window = FailureWindow(limit=3, window=60, clock=lambda: now[0])
+    for _ in range(3):
+        assert not window.blocked("1.2.3.4")
+        window.add("1.2.3.4")
+    assert window.blocked("1.2.3.4")
+    assert not window.blocked("5.6.7.8")
+    now[0] = 61
+    assert not window.blocked("1.2.3.4")
+
+
+def test_failure_window_memory_is_bounded():
+    window = FailureWindow(limit=1, max_keys=10)
+    for i in range(100):
+        window.add(f"10.0.0.{i}")
+    assert len(window._hits) <= 10
