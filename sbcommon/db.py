@@ -1,5 +1,8 @@
 """SQLAlchemy 2 engine and a nameko session provider.
 
+(Being inside the ``sbcommon`` package, importing this module has already set the green
+psycopg wait function: see ``sbcommon/__init__.py``.)
+
 nameko-sqlalchemy does not support SQLAlchemy 2, hence this small provider. Entrypoints
 open a transaction with ``with self.db.begin() as session:`` and commit *inside* the
 entrypoint: nameko sends an RPC reply before ``worker_result`` hooks run, so a commit there
@@ -13,8 +16,6 @@ from typing import Any
 from nameko.extensions import DependencyProvider
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
-
-import sbcommon  # noqa: F401  (sets the green psycopg wait function before psycopg loads)
 
 from .config import database_url, env_int
 
