@@ -7,6 +7,7 @@ import logging
 import mimetypes
 from pathlib import Path
 
+import eventlet
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
@@ -22,6 +23,7 @@ from .web import Backends, Ctx, error_response, json_response, secure_headers
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "portal" / "static"
+HEALTH_TIMEOUT = 2.0  # a health check must answer fast, above all when a service is down
 
 
 @api.route("GET", "/openapi.json", auth=False, summary="This document")
@@ -70,8 +72,9 @@ class GatewayApp:
     def health(self, backends: Backends) -> Response:
         services = {}
         try:
-            services["accounts"] = backends.accounts.health()
-        except Exception as exc:  # a down service is what a health check reports
+            with eventlet.Timeout(HEALTH_TIMEOUT):
+                services["accounts"] = backends.accounts.health()
+        except (Exception, eventlet.Timeout) as exc:  # a down service is what it reports
             services["accounts"] = {"status": "down", "error": type(exc).__name__}
         ok = all(s.get("status") == "ok" for s in services.values())
         return json_response({"status": "ok" if ok else "degraded", "services": services},

@@ -12,12 +12,15 @@ from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
+from sbcommon.config import env_int
+
 from .app import GatewayApp
 from .settings import GatewaySettings
-from .web import Backends
+from .web import Backends, TimedProxy
 
 METHODS = "GET,POST,PATCH,DELETE,PUT"
 APP = GatewayApp(GatewaySettings.from_env())
+RPC_TIMEOUT = env_int("SB_RPC_TIMEOUT_SECONDS", 10)
 
 
 class GatewayService:
@@ -26,7 +29,7 @@ class GatewayService:
     accounts = RpcProxy("accounts")
 
     def _backends(self) -> Backends:
-        return Backends(accounts=self.accounts)
+        return Backends(accounts=TimedProxy(self.accounts, "accounts", RPC_TIMEOUT))
 
     @http(METHODS, "/")
     def root(self, request: Request) -> Response:

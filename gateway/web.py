@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+import eventlet
 from pydantic import BaseModel, ValidationError
 from werkzeug.wrappers import Request, Response
 
@@ -27,6 +28,39 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
+
+
+class ServiceUnavailable(SwitchboardError):
+    status = 503
+    code = "service_unavailable"
+
+
+class TimedProxy:
+    """Wraps a nameko RPC proxy so no call waits longer than ``seconds``.
+
+    nameko's RpcProxy has no timeout: with a service down, a request would hang until the
+    client gave up. A late reply is dropped by nameko's reply listener.
+    """
+
+    def __init__(self, proxy: Any, service: str, seconds: float):
+        self._proxy = proxy
+        self._service = service
+        self._seconds = seconds
+
+    def __getattr__(self, method: str) -> Any:
+        target = getattr(self._proxy, method)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                with eventlet.Timeout(self._seconds):
+                    return target(*args, **kwargs)
+            except eventlet.Timeout:
+                log.error("%s.%s did not answer within %ss", self._service, method,
+                          self._seconds)
+                raise ServiceUnavailable(
+                    f"the {self._service} service did not answer; try again shortly") from None
+
+        return call
 
 
 @dataclass

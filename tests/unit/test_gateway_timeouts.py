@@ -1,0 +1,51 @@
+"""A service that does not answer becomes a 503 in time, and the health check says so."""
+
+import time
+
+import eventlet
+import pytest
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
+
+from gateway.app import GatewayApp
+from gateway.settings import GatewaySettings
+from gateway.web import Backends, ServiceUnavailable, TimedProxy
+
+
+class SilentService:
+    """Stands in for a crashed service: calls never return (cooperatively)."""
+
+    def health(self):
+        eventlet.sleep(30)
+
+    def list_customers(self, *args):
+        eventlet.sleep(30)
+
+
+class FastService:
+    def health(self):
+        return {"status": "ok"}
+
+
+def test_timed_proxy_turns_silence_into_503_quickly():
+    proxy = TimedProxy(SilentService(), "accounts", 0.2)
+    start = time.monotonic()
+    with pytest.raises(ServiceUnavailable) as caught:
+        proxy.list_customers({})
+    assert time.monotonic() - start < 2
+    assert caught.value.status == 503
+    assert "accounts" in caught.value.message
+
+
+def test_timed_proxy_passes_answers_through():
+    assert TimedProxy(FastService(), "accounts", 1).health() == {"status": "ok"}
+
+
+def test_health_reports_a_down_service_within_its_timeout():
+    app = GatewayApp(GatewaySettings(secret_key=b"k"))
+    request = Request(EnvironBuilder(path="/health").get_environ())
+    start = time.monotonic()
+    response = app.handle(request, Backends(accounts=SilentService()))
+    assert time.monotonic() - start < 5
+    assert response.status_code == 503
+    assert b'"down"' in response.get_data()
