@@ -94,9 +94,11 @@ class Ctx:
     @property
     def client_ip(self) -> str:
         if self.settings.trust_proxy:
+            # The right-most entry is the one our proxy appended; entries to its left come
+            # from the client and could be forged to dodge the per-address sign-in limit.
             forwarded = self.request.headers.get("X-Forwarded-For", "")
-            if forwarded:
-                return forwarded.split(",")[0].strip()[:64]
+            if forwarded.strip():
+                return forwarded.split(",")[-1].strip()[:64]
         return (self.request.remote_addr or "")[:64]
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 LANGUAGES = ("fr", "en")
@@ -15,6 +16,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nav.settings": "Settings",
         "nav.signout": "Sign out",
         "nav.menu": "Account menu",
+        "nav.main": "Main menu",
+        "nav.language": "Language",
         "login.title": "Sign in",
         "login.subtitle": "Reseller and subscriber portal",
         "login.identifier": "Identifier or e-mail",
@@ -47,6 +50,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "home.production": "Production",
         "home.suspended": "Suspended",
         "home.closed": "Closed",
+        "home.by_status": "By status",
         "home.new_customer": "New customer account",
         "home.view_customers": "View customers",
         "customers.title": "Customers",
@@ -61,9 +65,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "customers.sort.status": "Status",
         "customers.order.asc": "Ascending",
         "customers.order.desc": "Descending",
+        "customers.order": "Order",
+        "customers.sort_by": "Sort by: {field}",
+        "customers.pagination": "Pages",
         "customers.new": "New account",
         "customers.empty": "No customer account matches.",
-        "customers.count": "{total} accounts",
+        "customers.count.one": "{n} account",
+        "customers.count.other": "{n} accounts",
         "customers.col.name": "Name",
         "customers.col.identifier": "Identifier",
         "customers.col.email": "E-mail",
@@ -132,6 +140,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "settings.save_language": "Save",
         "settings.language_saved": "Language saved.",
         "settings.profile": "Your account",
+        "settings.wrong_current": "This is not your current PIN / password.",
+        "settings.weak_new": "Choose 8 to 128 characters, different from the current ones.",
         "lang.fr": "Français",
         "lang.en": "English",
         "error.title": "Something is not right",
@@ -151,6 +161,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nav.settings": "Paramètres",
         "nav.signout": "Se déconnecter",
         "nav.menu": "Menu du compte",
+        "nav.main": "Menu principal",
+        "nav.language": "Langue",
         "login.title": "Connexion",
         "login.subtitle": "Portail revendeurs et abonnés",
         "login.identifier": "Identifiant ou courriel",
@@ -183,6 +195,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "home.production": "Production",
         "home.suspended": "Suspendus",
         "home.closed": "Fermés",
+        "home.by_status": "Par statut",
         "home.new_customer": "Nouveau compte client",
         "home.view_customers": "Voir les clients",
         "customers.title": "Clients",
@@ -197,9 +210,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "customers.sort.status": "Statut",
         "customers.order.asc": "Croissant",
         "customers.order.desc": "Décroissant",
+        "customers.order": "Ordre",
+        "customers.sort_by": "Trier par : {field}",
+        "customers.pagination": "Pages",
         "customers.new": "Nouveau compte",
         "customers.empty": "Aucun compte client ne correspond.",
-        "customers.count": "{total} comptes",
+        "customers.count.one": "{n} compte",
+        "customers.count.other": "{n} comptes",
         "customers.col.name": "Nom",
         "customers.col.identifier": "Identifiant",
         "customers.col.email": "Courriel",
@@ -269,6 +286,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "settings.save_language": "Enregistrer",
         "settings.language_saved": "Langue enregistrée.",
         "settings.profile": "Votre compte",
+        "settings.wrong_current": "Ce n'est pas votre NIP / mot de passe actuel.",
+        "settings.weak_new": "Choisissez de 8 à 128 caractères, différents des actuels.",
         "lang.fr": "Français",
         "lang.en": "English",
         "error.title": "Quelque chose ne va pas",
@@ -283,14 +302,31 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-def translator(language: str):
+def translator(language: str) -> Callable[..., str]:
     catalogue = MESSAGES.get(language, MESSAGES["fr"])
 
-    def t(key: str, **values: Any) -> str:
+    def t(key: str, /, **values: Any) -> str:  # "key" may be a placeholder too
         text = catalogue.get(key) or MESSAGES["en"].get(key) or key
         return text.format(**values) if values else text
 
     return t
+
+
+def plural_form(language: str, n: int) -> str:
+    """CLDR's two forms for our languages: French counts 0 as singular, English does not."""
+    if n == 1 or (language == "fr" and n == 0):
+        return "one"
+    return "other"
+
+
+def plural_translator(language: str) -> Callable[..., str]:
+    """tn("customers.count", 3) reads "customers.count.other" with {n} = 3."""
+    t = translator(language)
+
+    def tn(key: str, n: int, /, **values: Any) -> str:
+        return t(f"{key}.{plural_form(language, n)}", n=n, **values)
+
+    return tn
 
 
 def pick_language(accept_language: str | None, cookie: str | None) -> str:

@@ -3,13 +3,14 @@ API. Every POST carries a CSRF token; the session lives in an HttpOnly cookie.""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
 import logging
 import secrets
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import ValidationError
@@ -30,7 +31,7 @@ from sbcommon.errors import (
 from ..routing import Dispatcher, Router
 from ..settings import GatewaySettings
 from ..web import Ctx
-from .i18n import LANGUAGES, pick_language, translator
+from .i18n import LANGUAGES, pick_language, plural_translator, translator
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,8 @@ class Page:
     def render(self, template: str, status: int = 200, **values: Any) -> Response:
         flash = self._take_flash()
         html = self.app.env.get_template(template).render(
-            t=self.t, lang=self.lang, languages=LANGUAGES, csrf_token=self.csrf_token,
+            t=self.t, tn=plural_translator(self.lang), lang=self.lang, languages=LANGUAGES,
+            csrf_token=self.csrf_token,
             session=self.ctx.session, user=self.ctx.session["user"] if self.ctx.session else None,
             path=self.request.path, flash=flash, **values,
         )
@@ -104,7 +106,7 @@ class Page:
 
     def redirect(self, url: str, flash: str | None = None, **flash_values: Any) -> Response:
         if flash in FLASH_KEYS:
-            self.set_cookie(FLASH_COOKIE, json.dumps({"k": flash, "v": flash_values}),
+            self.set_cookie(FLASH_COOKIE, encode_flash({"k": flash, "v": flash_values}),
                             max_age=60)
         return self.finish(redirect(url, code=303))
 
@@ -114,16 +116,27 @@ class Page:
             return None
         self.set_cookie(FLASH_COOKIE, None)
         try:
-            data = json.loads(raw)
+            data = decode_flash(raw)
             if data.get("k") in FLASH_KEYS and isinstance(data.get("v"), dict):
                 return self.t(data["k"], **{k: str(v)[:200] for k, v in data["v"].items()})
         except (ValueError, AttributeError, KeyError, IndexError):
-            pass
+            pass  # a mangled or forged flash is dropped, not an error page
         return None
 
     @property
     def accounts(self) -> Any:
         return self.ctx.backends.accounts
+
+
+def encode_flash(data: dict[str, Any]) -> str:
+    """JSON in base64url: raw JSON needs a quoted cookie value, which clients other than
+    browsers (Python's cookiejar, some proxies) unescape wrongly."""
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_flash(value: str) -> Any:
+    return json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
 
 
 def field_errors(error: SwitchboardError) -> dict[str, str]:
@@ -136,9 +149,31 @@ def field_errors(error: SwitchboardError) -> dict[str, str]:
 
 
 def safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+    """A same-site path to go to after sign-in, or "/".
+
+    Browsers drop tabs and newlines from URLs and read a backslash as "/", so a slash, a
+    tab, then "/evil.example" would become the off-site "//evil.example": any whitespace,
+    control character or backslash disqualifies the target.
+    """
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return "/"
+    if target.startswith("//") or "\\" in target:
+        return "/"
+    if any(ord(c) <= 32 or ord(c) == 127 for c in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+def login_url(ctx: Ctx, expired: bool) -> str:
+    """The sign-in page, bringing the user back to the page asked for (query included)."""
+    wanted = ctx.request.full_path.rstrip("?") if ctx.request.method == "GET" else "/"
+    params = {"next": wanted}
+    if expired:
+        params["expired"] = "1"
+    return "/login?" + urlencode(params)
 
 
 class PortalApp:
@@ -166,8 +201,7 @@ class PortalApp:
             return page.render("error.html", status=exc.code or 404,
                                message=page.t("error.not_found"))
         if route.auth and ctx.session is None:
-            expired = "&expired=1" if token else ""
-            return page.redirect(f"/login?next={ctx.request.path}{expired}")
+            return page.redirect(login_url(ctx, expired=bool(token)))
         try:
             if ctx.request.method == "POST":
                 page.check_csrf()
@@ -442,8 +476,14 @@ def settings_password(page: Page) -> Response:
             "new_password": form.get("new_password", "")[:200],
         })
     except Invalid as exc:
-        return page.render("settings.html", status=422, errors=field_errors(exc),
-                           error=exc.message)
+        errors = field_errors(exc)
+        # The service words its errors in English; the ones a user can cause are translated.
+        if "current_password" in errors:
+            errors["current_password"] = page.t("settings.wrong_current")
+        if "new_password" in errors:
+            errors["new_password"] = page.t("settings.weak_new")
+        return page.render("settings.html", status=422, errors=errors,
+                           error=page.t("error.form"))
     return page.redirect("/settings", flash="settings.changed")
 
 

@@ -7,3 +7,33 @@
     window.location.assign("/login?expired=1");
   }, (seconds + 2) * 1000);
 })();
+
+// New-account wizard: the name field is "Company name" or "Full name" depending on the
+// kind; the server renders the label for the kind it knows, this follows the radio buttons.
+(function () {
+  var label = document.querySelector("label[data-label-company][data-label-professional]");
+  if (!label) { return; }
+  var radios = document.querySelectorAll('input[type="radio"][name="kind"]');
+  Array.prototype.forEach.call(radios, function (radio) {
+    radio.addEventListener("change", function () {
+      var text = label.getAttribute("data-label-" + radio.value);
+      if (radio.checked && text) { label.textContent = text; }
+    });
+  });
+})();
+
+// The account menu is a <details>: it works without script; this closes it like a menu
+// when the user clicks elsewhere or presses Escape.
+(function () {
+  var menu = document.querySelector("details.usermenu");
+  if (!menu) { return; }
+  document.addEventListener("click", function (event) {
+    if (menu.open && !menu.contains(event.target)) { menu.open = false; }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && menu.open) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+})();

@@ -1,0 +1,101 @@
+"""The portal's catalogues: both languages say the same things, and every key the templates
+and views ask for exists (a missing key would show up as raw text like "detail.save")."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+from typing import get_args
+
+import pytest
+
+from gateway.portal import views
+from gateway.portal.i18n import LANGUAGES, MESSAGES, plural_translator, translator
+from sbcommon.contracts.accounts import CustomerKind, CustomerStatus, SortKey
+
+PORTAL = Path(views.__file__).parent
+TEMPLATES = sorted((PORTAL / "templates").glob("*.html"))
+# t('key') and page.t("key"): a literal key, not followed by a ~ concatenation
+LITERAL_KEY = re.compile(r"""\bt\(\s*(['"])([a-z0-9_.]+)\1\s*[,)]""")
+# t('prefix.' ~ value): the key depends on a value; the values are checked below
+DYNAMIC_KEY = re.compile(r"""\bt\(\s*(['"])([a-z0-9_.]+\.)\1\s*~""")
+# tn('key', n): a count, read from "key.one" or "key.other"
+PLURAL_KEY = re.compile(r"""\btn\(\s*(['"])([a-z0-9_.]+)\1\s*,""")
+
+# What each dynamic prefix is completed with at run time.
+DYNAMIC_VALUES: dict[str, tuple[str, ...]] = {
+    "status.": get_args(CustomerStatus),
+    "kind.": get_args(CustomerKind),
+    "lang.": LANGUAGES,
+    "customers.tab.": get_args(CustomerKind),
+    "customers.sort.": get_args(SortKey),
+    "customers.order.": ("asc", "desc"),
+    "new.name.": get_args(CustomerKind),
+    "home.": get_args(CustomerStatus),
+}
+
+
+def keys_used(pattern: re.Pattern[str]) -> set[str]:
+    sources = [*TEMPLATES, PORTAL / "views.py"]
+    return {m.group(2) for path in sources for m in pattern.finditer(path.read_text())}
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_both_catalogues_have_the_same_keys():
+    assert set(MESSAGES) == set(LANGUAGES)
+    assert set(MESSAGES["fr"]) - set(MESSAGES["en"]) == set()
+    assert set(MESSAGES["en"]) - set(MESSAGES["fr"]) == set()
+
+
+@pytest.mark.parametrize("key", sorted(MESSAGES["en"]))
+def test_translations_take_the_same_placeholders(key):
+    assert placeholders(MESSAGES["fr"][key]) == placeholders(MESSAGES["en"][key])
+    assert MESSAGES["fr"][key].strip() and MESSAGES["en"][key].strip()
+
+
+def test_the_scan_finds_the_keys_it_should():
+    # if the patterns stopped matching, the tests below would pass on nothing
+    literal = keys_used(LITERAL_KEY)
+    assert {"login.title", "nav.signout", "error.csrf", "login.failed"} <= literal
+    assert set(DYNAMIC_VALUES) == keys_used(DYNAMIC_KEY)
+
+
+def test_every_literal_key_exists():
+    missing = keys_used(LITERAL_KEY) - set(MESSAGES["en"])
+    assert missing == set()
+
+
+def test_every_counted_key_has_both_plural_forms():
+    used = keys_used(PLURAL_KEY)
+    assert "customers.count" in used
+    missing = {f"{key}.{form}" for key in used for form in ("one", "other")
+               if f"{key}.{form}" not in MESSAGES["en"]}
+    assert missing == set()
+
+
+def test_every_dynamic_key_exists():
+    missing = {prefix + value for prefix, values in DYNAMIC_VALUES.items()
+               for value in values if prefix + value not in MESSAGES["en"]}
+    assert missing == set()
+
+
+def test_flash_messages_exist():
+    assert views.FLASH_KEYS - set(MESSAGES["en"]) == set()
+
+
+def test_translator_falls_back_to_french_and_formats_values():
+    assert translator("de")("nav.customers") == "Clients"
+    assert translator("en")("customers.page", page=1, pages=3) == "Page 1 of 3"
+    assert translator("fr")("customers.page", page=2, pages=5) == "Page 2 sur 5"
+
+
+@pytest.mark.parametrize(("lang", "n", "text"), [
+    ("fr", 0, "0 compte"), ("fr", 1, "1 compte"), ("fr", 2, "2 comptes"),
+    ("en", 0, "0 accounts"), ("en", 1, "1 account"), ("en", 21, "21 accounts"),
+])
+def test_counts_agree_with_their_number(lang, n, text):
+    assert plural_translator(lang)("customers.count", n) == text
