@@ -149,6 +149,21 @@ def new_customer_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+def sign_in_subscriber(base_url: str, events: EventListener, customer: dict[str, Any],
+                       pin: str = "subscriber-pin-1") -> ApiClient:
+    """A new subscriber chooses its PIN the only way there is (a reset link, whose token
+    travels in the password_reset_requested event), then signs in."""
+    anonymous = ApiClient(base_url)
+    anonymous.post("/api/v1/auth/forgot", json={"identifier": customer["identifier"]})
+    event = events.wait_for(lambda e: e["event_type"] == "password_reset_requested"
+                            and e["customer_id"] == customer["id"])
+    assert event is not None, "no password_reset_requested event"
+    done = anonymous.post("/api/v1/auth/reset", json={"token": event["reset_token"],
+                                                      "new_password": pin})
+    assert done.status_code == 204, done.text
+    return ApiClient(base_url).login(customer["identifier"], pin)
+
+
 @dataclass
 class ResellerLogin:
     reseller_id: str

@@ -114,7 +114,11 @@ class Customer(BaseModel):
 class CustomerQuery(Strict):
     kind: CustomerKind | None = None
     status: CustomerStatus | None = None
-    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = Field(
+        default=None,
+        description="3+ characters: found anywhere in name, identifier or e-mail; "
+                    "1-2 characters: names that start with them.",
+    )
     sort: SortKey = "name"
     order: Literal["asc", "desc"] = "asc"
     page: int = Field(default=1, ge=1, le=100_000)

@@ -7,7 +7,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from sbcommon.config import amqp_uri
 from sbcommon.errors import TooManyRequests, Unauthorized
-from tests.support import ApiClient, make_reseller, unique
+from tests.support import ApiClient, make_reseller, sign_in_subscriber, unique
 
 
 def test_login_by_identifier_or_email(api, reseller):
@@ -124,12 +124,7 @@ def test_forgot_password_flow(platform, api, reseller, accounts_events):
 
 def test_closed_customer_cannot_sign_in(platform, reseller_api, api, accounts_events):
     customer = reseller_api.create_customer()
-    api.post("/api/v1/auth/forgot", json={"identifier": customer["identifier"]})
-    event = accounts_events.wait_for(lambda e: e["event_type"] == "password_reset_requested"
-                                     and e["customer_id"] == customer["id"])
-    api.post("/api/v1/auth/reset", json={"token": event["reset_token"],
-                                         "new_password": "subscriber-pin-1"})
-    subscriber = ApiClient(platform.base_url).login(customer["identifier"], "subscriber-pin-1")
+    subscriber = sign_in_subscriber(platform.base_url, accounts_events, customer)
     assert subscriber.get(f"/api/v1/customers/{customer['id']}").status_code == 200
     reseller_api.delete(f"/api/v1/customers/{customer['id']}")
     assert subscriber.get(f"/api/v1/customers/{customer['id']}").status_code == 401

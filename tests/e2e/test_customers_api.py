@@ -205,3 +205,16 @@ def test_bad_list_queries_are_422(reseller_api, params):
 def test_repeated_query_parameter_is_400(reseller_api):
     resp = reseller_api.get("/api/v1/customers?kind=company&kind=professional")
     assert resp.status_code == 400
+
+
+def test_short_search_matches_the_start_of_the_name(reseller_api):
+    tag = unique("zq")
+    starts = reseller_api.create_customer(name=f"Qz Plomberie {tag}")
+    reseller_api.create_customer(name=f"Plomberie Qz {tag}")  # contains, does not start
+    # 1-2 characters: names that start with them (no full scan of the reseller's rows)
+    hits = reseller_api.get("/api/v1/customers", params={"q": "QZ", "per_page": 100}).json()
+    assert [c["id"] for c in hits["items"]] == [starts["id"]]
+    # 3 and more: anywhere in name, identifier or e-mail
+    both = reseller_api.get("/api/v1/customers", params={"q": f"qz {tag}"}).json()
+    assert both["total"] == 1
+    assert reseller_api.get("/api/v1/customers", params={"q": tag}).json()["total"] == 2

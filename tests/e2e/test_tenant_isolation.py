@@ -9,7 +9,7 @@ import pytest
 
 from gateway.api import api as api_routes
 from sbcommon.contracts.accounts import CustomerUpdate
-from tests.support import ApiClient, make_reseller
+from tests.support import ApiClient, make_reseller, sign_in_subscriber
 
 # A valid body per request model, so a route is refused for scope, not for its input.
 EXAMPLE_BODIES = {CustomerUpdate: {"name": "Taken over"}}
@@ -56,15 +56,10 @@ def test_other_reseller_cannot_find_it_in_lists(two_resellers):
                         params={"q": victim["email"]}).json()["total"] == 1
 
 
-def test_subscriber_sees_only_itself(platform, reseller_api, api, accounts_events):
+def test_subscriber_sees_only_itself(platform, reseller_api, accounts_events):
     mine = reseller_api.create_customer()
     sibling = reseller_api.create_customer()
-    api.post("/api/v1/auth/forgot", json={"identifier": mine["email"]})
-    event = accounts_events.wait_for(lambda e: e["event_type"] == "password_reset_requested"
-                                     and e["customer_id"] == mine["id"])
-    api.post("/api/v1/auth/reset", json={"token": event["reset_token"],
-                                         "new_password": "subscriber-pin-1"})
-    me = ApiClient(platform.base_url).login(mine["identifier"], "subscriber-pin-1")
+    me = sign_in_subscriber(platform.base_url, accounts_events, mine)
 
     listing = me.get("/api/v1/customers").json()
     assert [c["id"] for c in listing["items"]] == [mine["id"]]

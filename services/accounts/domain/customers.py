@@ -242,9 +242,14 @@ def reopen(session: Session, actor: Actor, customer_id: str, events: EventSink,
     return to_contract(customer)
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def _escape_like(text: str) -> str:
+    """Lower-cased, with LIKE's wildcards taken literally: a search for "%" finds "%"."""
+    return text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# Trigram indexes need three characters; shorter searches match the start of the name,
+# which a btree prefix index serves (a substring scan of every row would be far slower).
+MIN_SUBSTRING_SEARCH = 3
 
 
 def search(session: Session, actor: Actor, query: CustomerQuery) -> dict[str, Any]:
@@ -253,9 +258,11 @@ def search(session: Session, actor: Actor, query: CustomerQuery) -> dict[str, An
         stmt = stmt.where(Customer.kind == query.kind)
     if query.status:
         stmt = stmt.where(Customer.status == query.status)
-    if query.q:
-        stmt = stmt.where(Customer.search_text.like(_like_pattern(query.q), escape="\\"))
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    if query.q and len(query.q) >= MIN_SUBSTRING_SEARCH:
+        stmt = stmt.where(Customer.search_text.like(f"%{_escape_like(query.q)}%", escape="\\"))
+    elif query.q:
+        stmt = stmt.where(Customer.name_key.like(f"{_escape_like(query.q)}%", escape="\\"))
+    total = session.scalar(stmt.with_only_columns(func.count()).order_by(None))
     primary = {
         "name": [Customer.name_key],
         "created_at": [Customer.created_at],
@@ -263,8 +270,14 @@ def search(session: Session, actor: Actor, query: CustomerQuery) -> dict[str, An
     }[query.sort]
     direction = (lambda c: c.desc()) if query.order == "desc" else (lambda c: c.asc())
     order = [direction(c) for c in primary] + [direction(Customer.id)]
+    # Deferred join: find the page's ids with an index-only scan, then read only those rows,
+    # so a deep OFFSET walks index entries instead of whole rows.
+    page_ids = (
+        stmt.with_only_columns(Customer.id).order_by(*order)
+        .limit(query.per_page).offset((query.page - 1) * query.per_page)
+    ).subquery()
     rows = session.scalars(
-        stmt.order_by(*order).limit(query.per_page).offset((query.page - 1) * query.per_page)
+        select(Customer).join(page_ids, Customer.id == page_ids.c.id).order_by(*order)
     ).all()
     return CustomerPage(
         items=[to_contract(c) for c in rows], total=total or 0, page=query.page,
