@@ -123,6 +123,12 @@ def close_customer(ctx: Ctx, customer_id: str) -> Any:
     return ctx.backends.accounts.close_customer(ctx.actor, customer_id)
 
 
+@api.route("POST", "/customers/{customer_id}/reopen", response=Customer, errors=(403, 404, 409),
+           summary="Reopen a closed account (system administrator only)")
+def reopen_customer(ctx: Ctx, customer_id: str) -> Any:
+    return ctx.backends.accounts.reopen_customer(ctx.actor, customer_id)
+
+
 def call(ctx: Ctx, route: Any) -> Response:
     """Run an API route: parse query/body with its models, call it, serialise the answer."""
     kwargs: dict[str, Any] = dict(ctx.args)

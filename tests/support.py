@@ -190,6 +190,20 @@ def make_reseller(sessions: sessionmaker[Session], hasher: Any, name: str = "Res
     return ResellerLogin(made["reseller_id"], made["user_id"], ident, password, email)
 
 
+def make_admin(sessions: sessionmaker[Session], hasher: Any) -> ResellerLogin:
+    """A system administrator (the platform's operator) with a known password."""
+    from services.accounts.models import User
+
+    ident = unique("ops")
+    password = f"pw-{uuid.uuid4().hex}"
+    with sessions.begin() as session:
+        user = User(id=str(uuid.uuid4()), role="admin", identifier=ident,
+                    email=f"{ident}@ops.example", display_name="Operator", language="en",
+                    password_hash=hasher.hash(password), created_at=datetime.now(UTC))
+        session.add(user)
+    return ResellerLogin("", user.id, ident, password, user.email)
+
+
 class EventListener:
     """Binds a private queue to a service's event exchange and collects what arrives."""
 

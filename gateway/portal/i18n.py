@@ -129,6 +129,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "detail.resume": "Resume service",
         "detail.status_changed": "Status changed.",
         "detail.back": "All customers",
+        "detail.reopen": "Reopen this account",
+        "detail.reopen_text": "The account returns to production; its subscriber can sign in "
+                              "again.",
+        "detail.reopened": "The account is open again.",
         "settings.title": "Settings",
         "settings.password": "Change your PIN / password",
         "settings.current": "Current PIN / password",
@@ -274,6 +278,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "detail.resume": "Rétablir le service",
         "detail.status_changed": "Statut modifié.",
         "detail.back": "Tous les clients",
+        "detail.reopen": "Rouvrir ce compte",
+        "detail.reopen_text": "Le compte repasse en production ; son abonné peut de nouveau se "
+                              "connecter.",
+        "detail.reopened": "Le compte est rouvert.",
         "settings.title": "Paramètres",
         "settings.password": "Changer votre NIP / mot de passe",
         "settings.current": "NIP / mot de passe actuel",

@@ -43,7 +43,7 @@ LANG_COOKIE = "sb_lang"
 REMEMBER_COOKIE = "sb_remember"
 FLASH_COOKIE = "sb_flash"
 FLASH_KEYS = {"new.created", "detail.saved", "detail.closed", "detail.status_changed",
-              "settings.changed", "settings.language_saved"}
+              "detail.reopened", "settings.changed", "settings.language_saved"}
 
 
 class CsrfError(SwitchboardError):
@@ -456,6 +456,13 @@ def customer_close(page: Page, customer_id: str) -> Response:
                            error=page.t("error.form"))
     page.accounts.close_customer(page.ctx.actor, customer_id)
     return page.redirect(f"/customers/{customer_id}", flash="detail.closed")
+
+
+@portal.route("POST", "/customers/{customer_id}/reopen")
+def customer_reopen(page: Page, customer_id: str) -> Response:
+    """F34: only the system administrator brings a closed account back."""
+    page.accounts.reopen_customer(page.ctx.actor, customer_id)
+    return page.redirect(f"/customers/{customer_id}", flash="detail.reopened")
 
 
 # -- settings ---------------------------------------------------------------------------

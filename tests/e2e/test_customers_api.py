@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.support import ApiClient, make_reseller, new_customer_body, unique
+from tests.support import ApiClient, make_admin, make_reseller, new_customer_body, unique
 
 
 def test_create_then_read_professional_on_trial(reseller_api):
@@ -218,3 +218,25 @@ def test_short_search_matches_the_start_of_the_name(reseller_api):
     both = reseller_api.get("/api/v1/customers", params={"q": f"qz {tag}"}).json()
     assert both["total"] == 1
     assert reseller_api.get("/api/v1/customers", params={"q": tag}).json()["total"] == 2
+
+
+def test_only_the_system_administrator_reopens(platform, reseller_api, accounts_db,
+                                               fast_hasher, accounts_events):
+    customer = reseller_api.create_customer()
+    path = f"/api/v1/customers/{customer['id']}"
+    reseller_api.delete(path)
+    refused = reseller_api.post(f"{path}/reopen")
+    assert refused.status_code == 403
+    assert reseller_api.get(path).json()["status"] == "closed"
+
+    admin = make_admin(accounts_db, fast_hasher)
+    ops = ApiClient(platform.base_url).login(admin.identifier, admin.password)
+    reopened = ops.post(f"{path}/reopen")
+    assert reopened.status_code == 200, reopened.text
+    assert reopened.json()["status"] == "production"
+    assert reopened.json()["closed_at"] is None
+    assert ops.post(f"{path}/reopen").status_code == 409  # it is not closed any more
+    event = accounts_events.wait_for(lambda e: e["event_type"] == "customer_status_changed"
+                                     and e["customer_id"] == customer["id"]
+                                     and e["previous_status"] == "closed")
+    assert event is not None and event["status"] == "production"

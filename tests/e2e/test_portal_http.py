@@ -12,7 +12,15 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support import ApiClient, Platform, ResellerLogin, free_port, make_reseller, unique
+from tests.support import (
+    ApiClient,
+    Platform,
+    ResellerLogin,
+    free_port,
+    make_admin,
+    make_reseller,
+    unique,
+)
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 FLASH_RE = re.compile(r'<div class="notice success" role="status">([^<]*)</div>')
@@ -373,3 +381,20 @@ def test_markup_in_the_created_flash_is_escaped(signed_in):
     page = signed_in.get(resp.headers["Location"]).text
     assert FLASH_RE.search(page).group(1) == f"Compte {html.escape(evil)} créé."
 
+
+
+# -- reopening (F34) -----------------------------------------------------------------------
+def test_only_the_administrator_sees_and_uses_reopen(
+        signed_in, reseller_client, platform, accounts_db, fast_hasher):
+    customer = reseller_client.create_customer()
+    page = f"/customers/{customer['id']}"
+    signed_in.submit(page, f"{page}/close", {"confirm": customer["identifier"]})
+    assert "reopen-customer" not in signed_in.get(page).text
+    assert signed_in.submit(page, f"{page}/reopen", {}).status_code == 403
+
+    admin = Portal(platform.base_url)
+    admin.login(make_admin(accounts_db, fast_hasher))
+    assert 'id="reopen-customer"' in admin.get(page).text
+    done = admin.submit(page, f"{page}/reopen", {})
+    assert done.status_code == 303
+    assert reseller_client.get(f"/api/v1{page}").json()["status"] == "production"

@@ -207,8 +207,9 @@ def _change_status(session: Session, customer: Customer, new: str,
 def close(session: Session, actor: Actor, customer_id: str, events: EventSink,
           now: datetime) -> dict[str, Any]:
     """Soft close: the data stays (F34); sessions of its users end at once."""
-    actor.require(Role.RESELLER, Role.ADMIN)
+    # Scope first: an account outside the actor's reach is "not found", whatever the role.
     customer = get_scoped(session, actor, customer_id, lock=True)
+    actor.require(Role.RESELLER, Role.ADMIN)
     if customer.status == "closed":
         raise Conflict("this account is already closed")
     previous = customer.status
@@ -229,8 +230,8 @@ def close(session: Session, actor: Actor, customer_id: str, events: EventSink,
 
 def reopen(session: Session, actor: Actor, customer_id: str, events: EventSink,
            now: datetime) -> dict[str, Any]:
-    actor.require(Role.ADMIN)
     customer = get_scoped(session, actor, customer_id, lock=True)
+    actor.require(Role.ADMIN)
     if customer.status != "closed":
         raise Conflict("only a closed account can be reopened")
     customer.status = "production"
