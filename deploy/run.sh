@@ -38,8 +38,12 @@ start_service() {  # name module replicas
   log "started $name x$replicas (logs: var/log/$name-*.log)"
 }
 
-start_service accounts services.accounts.service "${SB_REPLICAS_ACCOUNTS:-1}"
-start_service gateway gateway.service 1
+# Every service the platform has (services/<name>/service.py), then the gateway.
+for name in $("$VENV/bin/python" -c 'from sbcommon.config import platform_services as p; print(*p())'); do
+  replicas_var="SB_REPLICAS_$(echo "$name" | tr '[:lower:]' '[:upper:]')"
+  start_service "$name" "services.$name.service" "${!replicas_var:-1}"
+done
+start_service gateway gateway.service "${SB_REPLICAS_GATEWAY:-1}"
 
 ADDRESS="${SB_HTTP_ADDRESS:-0.0.0.0:8000}"
 PORT="${ADDRESS##*:}"

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Request, Response
 
 from sbcommon.errors import SwitchboardError, Unauthorized
 
-from . import openapi
+from . import openapi, routes  # noqa: F401  (routes: registers every area's routes)
 from .api import api, bearer_token, call
 from .portal.views import PortalApp
 from .routing import Dispatcher
@@ -71,11 +71,12 @@ class GatewayApp:
 
     def health(self, backends: Backends) -> Response:
         services = {}
-        try:
-            with eventlet.Timeout(HEALTH_TIMEOUT):
-                services["accounts"] = backends.accounts.health()
-        except (Exception, eventlet.Timeout) as exc:  # a down service is what it reports
-            services["accounts"] = {"status": "down", "error": type(exc).__name__}
+        for name in backends.names():
+            try:
+                with eventlet.Timeout(HEALTH_TIMEOUT):
+                    services[name] = getattr(backends, name).health()
+            except (Exception, eventlet.Timeout) as exc:  # a down service is what it reports
+                services[name] = {"status": "down", "error": type(exc).__name__}
         ok = all(s.get("status") == "ok" for s in services.values())
         return json_response({"status": "ok" if ok else "degraded", "services": services},
                              200 if ok else 503)

@@ -12,7 +12,7 @@ from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
-from sbcommon.config import env_int
+from sbcommon.config import env_int, platform_services
 
 from .app import GatewayApp
 from .settings import GatewaySettings
@@ -21,15 +21,16 @@ from .web import Backends, TimedProxy
 METHODS = "GET,POST,PATCH,DELETE,PUT"
 APP = GatewayApp(GatewaySettings.from_env())
 RPC_TIMEOUT = env_int("SB_RPC_TIMEOUT_SECONDS", 10)
+SERVICES = platform_services()
 
 
 class GatewayService:
     name = "gateway"
 
-    accounts = RpcProxy("accounts")
-
     def _backends(self) -> Backends:
-        return Backends(accounts=TimedProxy(self.accounts, "accounts", RPC_TIMEOUT))
+        return Backends(**{
+            name: TimedProxy(getattr(self, name), name, RPC_TIMEOUT) for name in SERVICES
+        })
 
     @http(METHODS, "/")
     def root(self, request: Request) -> Response:
@@ -38,3 +39,9 @@ class GatewayService:
     @http(METHODS, "/<path:path>")
     def everything(self, request: Request, path: str) -> Any:
         return APP.handle(request, self._backends())
+
+
+# One RPC proxy per service the platform has (services/<name>/service.py); nameko collects
+# dependency providers from the class attributes when a container is built.
+for _name in SERVICES:
+    setattr(GatewayService, _name, RpcProxy(_name))

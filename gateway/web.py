@@ -63,11 +63,21 @@ class TimedProxy:
         return call
 
 
-@dataclass
 class Backends:
-    """RPC proxies to the services the gateway talks to."""
+    """RPC proxies to the services the gateway talks to, by service name
+    (``backends.accounts``, ``backends.numbering``, …)."""
 
-    accounts: Any
+    def __init__(self, **proxies: Any):
+        self._proxies = proxies
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._proxies[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def names(self) -> list[str]:
+        return sorted(self._proxies)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 
 def env(name: str, default: str) -> str:
@@ -45,6 +46,12 @@ def database_url(service: str) -> str:
     """``<SERVICE>_DATABASE_URL`` wins; otherwise the service's database on SB_PG_*."""
     explicit = os.environ.get(f"{service.upper()}_DATABASE_URL")
     return explicit or server_url(database_name(service))
+
+
+def platform_services() -> list[str]:
+    """The services this platform runs: every ``services/<name>/service.py``."""
+    root = Path(__file__).resolve().parent.parent / "services"
+    return sorted(p.parent.name for p in root.glob("*/service.py"))
 
 
 def amqp_uri() -> str:

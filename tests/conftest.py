@@ -13,9 +13,9 @@ import pytest  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 import sbcommon  # noqa: E402,F401  (green psycopg before anything imports psycopg)
-from sbcommon.config import amqp_uri, database_url  # noqa: E402
+from sbcommon.config import amqp_uri, database_url, platform_services  # noqa: E402
 from sbcommon.db import make_engine  # noqa: E402
-from sbcommon.migrate import drop_database, upgrade  # noqa: E402
+from sbcommon.migrate import drop_database, migratable_services, upgrade  # noqa: E402
 from services.accounts.domain.passwords import Hasher  # noqa: E402
 from tests.support import (  # noqa: E402
     ApiClient,
@@ -27,14 +27,23 @@ from tests.support import (  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def accounts_db():
-    """A fresh, migrated accounts database for this test run."""
-    url = database_url("accounts")
-    drop_database(url)
-    upgrade("accounts", url)
-    engine = make_engine(url, pool_size=5)
-    yield sessionmaker(engine, expire_on_commit=False)
-    engine.dispose()
+def databases():
+    """Every service's database, dropped, recreated and migrated for this test run;
+    a sessionmaker per service for test set-up and assertions."""
+    engines = {}
+    for service in migratable_services():
+        url = database_url(service)
+        drop_database(url)
+        upgrade(service, url)
+        engines[service] = make_engine(url, pool_size=5)
+    yield {name: sessionmaker(engine, expire_on_commit=False) for name, engine in engines.items()}
+    for engine in engines.values():
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def accounts_db(databases):
+    return databases["accounts"]
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +53,7 @@ def fast_hasher():
 
 
 @pytest.fixture(scope="session")
-def platform(accounts_db):
+def platform(databases):
     port = free_port()
     env = {
         **os.environ,
@@ -56,7 +65,8 @@ def platform(accounts_db):
         "SB_LOGIN_IP_FAILURES_PER_MINUTE": "50",
     }
     plat = Platform(base_url=f"http://127.0.0.1:{port}", env=env)
-    plat.add("accounts", "services.accounts.service")
+    for name in platform_services():
+        plat.add(name, f"services.{name}.service")
     plat.add("gateway", "gateway.service")
     try:
         plat.wait_healthy()

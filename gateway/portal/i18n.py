@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 LANGUAGES = ("fr", "en")
@@ -129,6 +132,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "detail.resume": "Resume service",
         "detail.status_changed": "Status changed.",
         "detail.back": "All customers",
+        "tab.label": "Account sections",
+        "tab.account": "Account",
         "detail.reopen": "Reopen this account",
         "detail.reopen_text": "The account returns to production; its subscriber can sign in "
                               "again.",
@@ -278,6 +283,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "detail.resume": "Rétablir le service",
         "detail.status_changed": "Statut modifié.",
         "detail.back": "Tous les clients",
+        "tab.label": "Sections du compte",
+        "tab.account": "Compte",
         "detail.reopen": "Rouvrir ce compte",
         "detail.reopen_text": "Le compte repasse en production ; son abonné peut de nouveau se "
                               "connecter.",
@@ -308,6 +315,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "footer.text": "Téléphonie hébergée pour revendeurs",
     },
 }
+
+
+def _merge_area_catalogues() -> None:
+    """Each product area keeps its strings in gateway/portal/messages/<area>.py
+    (``MESSAGES = {"en": {...}, "fr": {...}}``); they join the core catalogue here."""
+    package = Path(__file__).parent / "messages"
+    for info in pkgutil.iter_modules([str(package)]):
+        module = importlib.import_module(f"{__package__}.messages.{info.name}")
+        for language, entries in module.MESSAGES.items():
+            clash = set(entries) & set(MESSAGES[language])
+            if clash:
+                raise RuntimeError(f"messages/{info.name}.py redefines {sorted(clash)}")
+            MESSAGES[language].update(entries)
+
+
+_merge_area_catalogues()
 
 
 def translator(language: str) -> Callable[..., str]:

@@ -9,6 +9,7 @@ import hmac
 import json
 import logging
 import secrets
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -44,6 +45,20 @@ REMEMBER_COOKIE = "sb_remember"
 FLASH_COOKIE = "sb_flash"
 FLASH_KEYS = {"new.created", "detail.saved", "detail.closed", "detail.status_changed",
               "detail.reopened", "settings.changed", "settings.language_saved"}
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link an area adds to the top bar (``NAV``) or to a customer's tabs
+    (``CUSTOMER_TABS``, path relative to /customers/<id>)."""
+
+    path: str
+    label: str  # catalogue key
+    roles: tuple[str, ...] = ("admin", "reseller", "customer")
+
+
+NAV: list[NavItem] = []
+CUSTOMER_TABS: list[NavItem] = [NavItem("", "tab.account")]
 
 
 class CsrfError(SwitchboardError):
@@ -100,9 +115,14 @@ class Page:
             t=self.t, tn=plural_translator(self.lang), lang=self.lang, languages=LANGUAGES,
             csrf_token=self.csrf_token,
             session=self.ctx.session, user=self.ctx.session["user"] if self.ctx.session else None,
+            nav_items=self._visible(NAV), customer_tabs=self._visible(CUSTOMER_TABS),
             path=self.request.path, flash=flash, **values,
         )
         return self.finish(Response(html, status=status, mimetype="text/html"))
+
+    def _visible(self, items: list[NavItem]) -> list[NavItem]:
+        role = self.ctx.session["user"]["role"] if self.ctx.session else None
+        return [item for item in items if role in item.roles]
 
     def redirect(self, url: str, flash: str | None = None, **flash_values: Any) -> Response:
         if flash in FLASH_KEYS:

@@ -37,7 +37,7 @@ DYNAMIC_VALUES: dict[str, tuple[str, ...]] = {
 
 
 def keys_used(pattern: re.Pattern[str]) -> set[str]:
-    sources = [*TEMPLATES, PORTAL / "views.py"]
+    sources = [*TEMPLATES, *PORTAL.glob("*.py"), *(PORTAL.parent / "routes").glob("*.py")]
     return {m.group(2) for path in sources for m in pattern.finditer(path.read_text())}
 
 

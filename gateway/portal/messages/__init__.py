@@ -1,0 +1,1 @@
+"""Portal strings of each product area; merged by gateway.portal.i18n."""
