@@ -178,8 +178,11 @@ def update(
     session.flush()
     session.refresh(customer)
     if changes:
-        events.record(session, "customer_updated", {**_event_data(customer),
-                                                    "fields": sorted(changes)})
+        # Carries the current values, so consumers keep their copy without calling back.
+        events.record(session, "customer_updated", {
+            **_event_data(customer), "fields": sorted(changes), "name": customer.name,
+            "email": customer.email, "language": customer.language, "country": customer.country,
+        })
     return to_contract(customer)
 
 
