@@ -54,8 +54,12 @@ def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
             "content": {"application/json": {"schema": _schema(route.body, components,
                                                                "validation")}},
         }
+    if route.raw_body is not None:
+        op["requestBody"] = route.raw_body
     ok: dict[str, Any] = {"description": "Success"}
-    if route.response is not None:
+    if route.content_type is not None:
+        ok["content"] = {route.content_type: {"schema": {"type": "string"}}}
+    elif route.response is not None:
         ok["content"] = {"application/json": {
             "schema": _schema(route.response, components, "serialization")}}
     op["responses"][str(route.status)] = ok

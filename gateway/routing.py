@@ -30,7 +30,8 @@ class Route:
     status: int = 200
     auth: bool = True
     errors: tuple[int, ...] = ()
-    content_type: str | None = None  # non-JSON response (e.g. text/html)
+    content_type: str | None = None  # non-JSON response (e.g. text/csv)
+    raw_body: dict[str, Any] | None = None  # OpenAPI requestBody of a non-JSON upload
     tags: tuple[str, ...] = field(default_factory=tuple)
 
     @property

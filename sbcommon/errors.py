@@ -6,6 +6,7 @@ type (not a generic RemoteError), and the gateway maps each to its HTTP status.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from nameko.exceptions import deserialize_to_instance
@@ -16,7 +17,10 @@ class SwitchboardError(Exception):
     code = "internal_error"
 
     def __init__(self, message: str, details: Any = None):
-        super().__init__(message, details)
+        details = _unpack(details)
+        # nameko turns every non-string in an exception's args into a string on the way
+        # to the caller; details travel as JSON so numbers stay numbers.
+        super().__init__(message, _pack(details))
         self.message = message
         self.details = details
 
@@ -28,6 +32,19 @@ class SwitchboardError(Exception):
         if self.details is not None:
             body["details"] = self.details
         return body
+
+
+_PACKED = "__json__"
+
+
+def _pack(details: Any) -> Any:
+    return None if details is None else {_PACKED: json.dumps(details, default=str)}
+
+
+def _unpack(details: Any) -> Any:
+    if isinstance(details, dict) and set(details) == {_PACKED}:
+        return json.loads(details[_PACKED])
+    return details
 
 
 @deserialize_to_instance

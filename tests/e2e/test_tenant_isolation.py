@@ -9,10 +9,14 @@ import pytest
 
 from gateway.api import api as api_routes
 from sbcommon.contracts.accounts import CustomerUpdate
+from sbcommon.contracts.numbering import NumberRequest
 from tests.support import ApiClient, make_reseller, sign_in_subscriber
 
 # A valid body per request model, so a route is refused for scope, not for its input.
-EXAMPLE_BODIES = {CustomerUpdate: {"name": "Taken over"}}
+EXAMPLE_BODIES = {
+    CustomerUpdate: {"name": "Taken over"},
+    NumberRequest: {"count": 1},
+}
 CUSTOMER_ROUTES = [r for r in api_routes.routes if "{customer_id}" in r.path]
 
 

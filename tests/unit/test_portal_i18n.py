@@ -13,6 +13,7 @@ import pytest
 from gateway.portal import views
 from gateway.portal.i18n import LANGUAGES, MESSAGES, plural_translator, translator
 from sbcommon.contracts.accounts import CustomerKind, CustomerStatus, SortKey
+from sbcommon.contracts.numbering import NumberState
 
 PORTAL = Path(views.__file__).parent
 TEMPLATES = sorted((PORTAL / "templates").glob("*.html"))
@@ -33,6 +34,10 @@ DYNAMIC_VALUES: dict[str, tuple[str, ...]] = {
     "customers.order.": ("asc", "desc"),
     "new.name.": get_args(CustomerKind),
     "home.": get_args(CustomerStatus),
+    "numbers.state.": get_args(NumberState),
+    "numbers.reason.": ("letters", "invalid", "invalid_for_country", "no_country_code",
+                        "too_short", "too_long", "duplicate_in_file", "already_in_pool",
+                        "not_utf8", "line_too_long"),
 }
 
 

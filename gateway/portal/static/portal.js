@@ -37,3 +37,59 @@
     }
   });
 })();
+
+// Phone-number import: open the import, send the file with upload progress, and poll the
+// server's progress (lines read, added, not added) until the report page is ready. Without
+// script the form posts normally and the report page shows at the end.
+(function () {
+  var form = document.getElementById("number-import");
+  if (!form || !window.fetch || !window.FormData) { return; }
+  form.addEventListener("submit", function (event) {
+    var file = form.querySelector('input[type="file"]').files[0];
+    if (!file) { return; }
+    event.preventDefault();
+    var csrf = form.querySelector('input[name="csrf_token"]').value;
+    var box = form.querySelector(".progress");
+    var bar = box.querySelector("progress");
+    var text = box.querySelector(".progress-text");
+    box.hidden = false;
+    var opening = new URLSearchParams({ csrf_token: csrf, size: String(file.size) });
+    fetch("/numbers/imports", { method: "POST", body: opening, credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (opened) { upload(opened.import_id); })
+      .catch(function () { form.submit(); });
+
+    function upload(id) {
+      var data = new FormData();
+      data.append("csrf_token", csrf);
+      data.append("import_id", String(id));
+      data.append("file", file);
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", "/numbers/import");
+      xhr.upload.onprogress = function (e) {
+        if (!e.lengthComputable) { return; }
+        var percent = Math.round((e.loaded / e.total) * 100);
+        bar.value = Math.round(percent * 0.2);
+        text.textContent = form.getAttribute("data-uploading").replace("{percent}", percent);
+      };
+      var poll = window.setInterval(function () {
+        fetch("/numbers/imports/" + id + "/progress", { credentials: "same-origin" })
+          .then(function (response) { return response.json(); })
+          .then(function (p) {
+            if (p.bytes_total) { bar.value = 20 + Math.round((80 * p.bytes_read) / p.bytes_total); }
+            text.textContent = form.getAttribute("data-progress")
+              .replace("{done}", p.lines_read).replace("{added}", p.added)
+              .replace("{rejected}", p.rejected);
+          });
+      }, 500);
+      xhr.onload = function () {
+        window.clearInterval(poll);
+        bar.value = 100;
+        var done = xhr.responseURL && xhr.responseURL.indexOf("/numbers/imports/") >= 0;
+        window.location.assign(done ? xhr.responseURL : "/numbers/imports/" + id);
+      };
+      xhr.onerror = function () { window.clearInterval(poll); form.submit(); };
+      xhr.send(data);
+    }
+  });
+})();

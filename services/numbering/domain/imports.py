@@ -1,0 +1,176 @@
+"""Import of numbers from a text file, one per line, in batches.
+
+The gateway streams the file and sends lines in batches; each batch is one transaction,
+so a crash leaves whole batches added and never half a number. A line is never lost
+silently: it is added, skipped because it is blank, or reported with its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
+
+from sbcommon.actor import Actor, Role
+from sbcommon.contracts.numbering import ImportReport
+from sbcommon.errors import Conflict, NotFound
+
+from ..models import ImportRejection, Number, NumberHistory, NumberImport
+from .parse import NumberError, has_letters, parse_number
+
+MAX_LINE = 200
+REPORT_LIMIT = 10_000  # rejections listed in one answer; the rest are counted
+
+
+@dataclass
+class Rejection:
+    line: int
+    text: str
+    reason: str
+    message: str
+
+
+def start(session: Session, actor: Actor, bytes_total: int | None, now: datetime) -> int:
+    actor.require(Role.RESELLER)
+    job = NumberImport(reseller_id=actor.reseller_id, bytes_total=bytes_total, created_at=now)
+    session.add(job)
+    session.flush()
+    return job.id
+
+
+def _job(session: Session, actor: Actor, import_id: int, lock: bool = False) -> NumberImport:
+    stmt = select(NumberImport).where(NumberImport.id == import_id)
+    if actor.role != Role.ADMIN:
+        stmt = stmt.where(NumberImport.reseller_id == actor.reseller_id)
+    job = session.scalars(stmt.with_for_update() if lock else stmt).first()
+    if job is None:
+        raise NotFound("no such import")
+    return job
+
+
+def _screen(line_no: int, text: str | None) -> tuple[Any, Rejection | None]:
+    """The parsed number of a line, a rejection, or (None, None) for a blank line."""
+    if text is None:
+        return None, Rejection(line_no, "", "not_utf8", "not UTF-8 text")
+    if len(text) > MAX_LINE:
+        return None, Rejection(line_no, text[:MAX_LINE], "line_too_long",
+                               f"longer than {MAX_LINE} characters")
+    if not text.strip():
+        return None, None
+    if has_letters(text):
+        return None, Rejection(line_no, text, "letters", "ignored: contains letters")
+    try:
+        return parse_number(text), None
+    except NumberError as exc:
+        return None, Rejection(line_no, text, exc.code, str(exc))
+
+
+@dataclass
+class Screened:
+    """A batch after parsing, before the database: CPU work the service runs off its hub."""
+
+    rejections: list[Rejection]
+    numbers: list[tuple[int, str, Any]]  # line, text, ParsedNumber
+    lines: int
+
+
+def screen(lines: list[tuple[int, str | None]]) -> Screened:
+    rejections: list[Rejection] = []
+    numbers: list[tuple[int, str, Any]] = []
+    first_line: dict[str, int] = {}
+    for line_no, text in lines:
+        parsed, rejection = _screen(line_no, text)
+        if rejection:
+            rejections.append(rejection)
+        elif parsed is not None and parsed.e164 in first_line:
+            rejections.append(Rejection(line_no, text or "", "duplicate_in_file",
+                                        f"duplicate of line {first_line[parsed.e164]}"))
+        elif parsed is not None:
+            first_line[parsed.e164] = line_no
+            numbers.append((line_no, text or "", parsed))
+    return Screened(rejections, numbers, len(lines))
+
+
+def add_screened(session: Session, actor: Actor, import_id: int, batch: Screened,
+                 bytes_read: int, now: datetime) -> dict[str, int]:
+    job = _job(session, actor, import_id, lock=True)
+    if job.status != "running":
+        raise Conflict("this import is finished")
+    rows = [{"e164": p.e164, "reseller_id": job.reseller_id, "state": "available",
+             "country": p.country, "area_code": p.area_code, "number_type": p.number_type,
+             "region": p.region, "import_id": job.id, "created_at": now, "updated_at": now}
+            for _, _, p in batch.numbers]
+    added = _insert_new(session, rows)
+    texts = {p.e164: (line_no, text) for line_no, text, p in batch.numbers}
+    rejections = batch.rejections + _explain_conflicts(session, job, texts, added)
+    if added:
+        session.execute(insert(NumberHistory), [
+            {"e164": e, "reseller_id": job.reseller_id, "action": "imported",
+             "state": "available", "actor_user_id": actor.user_id, "at": now} for e in added])
+    if rejections:
+        session.execute(insert(ImportRejection), [
+            {"import_id": job.id, "line": r.line, "text": r.text, "reason": r.reason,
+             "message": r.message} for r in rejections])
+    job.lines_read += batch.lines
+    job.added += len(added)
+    job.rejected += len(rejections)
+    job.bytes_read = bytes_read
+    return {"added": len(added), "rejected": len(rejections)}
+
+
+def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
+    if not rows:
+        return set()
+    stmt = pg_insert(Number).values(rows).on_conflict_do_nothing().returning(Number.e164)
+    return set(session.scalars(stmt).all())
+
+
+def _explain_conflicts(session: Session, job: NumberImport,
+                       texts: dict[str, tuple[int, str]], added: set[str]) -> list[Rejection]:
+    taken = [e for e in texts if e not in added]
+    if not taken:
+        return []
+    owners = {e: (r, i) for e, r, i in session.execute(
+        select(Number.e164, Number.reseller_id, Number.import_id)
+        .where(Number.e164.in_(taken)))}
+    out = []
+    for e164 in taken:
+        line_no, text = texts[e164]
+        reseller_id, import_id = owners.get(e164, (None, None))
+        if import_id == job.id:
+            out.append(Rejection(line_no, text, "duplicate_in_file",
+                                 f"duplicate: {e164} appears earlier in the file"))
+        elif reseller_id == job.reseller_id:
+            out.append(Rejection(line_no, text, "already_in_pool",
+                                 f"{e164} is already in your pool"))
+        else:
+            out.append(Rejection(line_no, text, "already_in_pool", f"{e164} is already in a pool"))
+    return out
+
+
+def finish(session: Session, actor: Actor, import_id: int, failed: bool, now: datetime) -> None:
+    job = _job(session, actor, import_id, lock=True)
+    if job.status == "running":
+        job.status = "failed" if failed else "done"
+        job.finished_at = now
+
+
+def report(session: Session, actor: Actor, import_id: int, with_rejections: bool = True
+           ) -> dict[str, Any]:
+    job = _job(session, actor, import_id)
+    rejections = []
+    if with_rejections:
+        rejections = session.scalars(
+            select(ImportRejection).where(ImportRejection.import_id == job.id)
+            .order_by(ImportRejection.line).limit(REPORT_LIMIT)).all()
+    listed = [{"line": r.line, "text": r.text, "reason": r.reason, "message": r.message}
+              for r in rejections]
+    return ImportReport(
+        import_id=job.id, status=job.status, lines_read=job.lines_read, added=job.added,
+        rejected=job.rejected, rejections=listed,
+        rejections_truncated=with_rejections and job.rejected > len(listed),
+    ).model_dump(mode="json") | {"bytes_read": job.bytes_read, "bytes_total": job.bytes_total}
