@@ -14,6 +14,7 @@ from gateway.portal import views
 from gateway.portal.i18n import LANGUAGES, MESSAGES, plural_translator, translator
 from sbcommon.contracts.accounts import CustomerKind, CustomerStatus, SortKey
 from sbcommon.contracts.numbering import NumberState
+from services.numbering.domain.parse import TYPE_NAMES
 
 PORTAL = Path(views.__file__).parent
 TEMPLATES = sorted((PORTAL / "templates").glob("*.html"))
@@ -35,6 +36,7 @@ DYNAMIC_VALUES: dict[str, tuple[str, ...]] = {
     "new.name.": get_args(CustomerKind),
     "home.": get_args(CustomerStatus),
     "numbers.state.": get_args(NumberState),
+    "numbers.type.": (*TYPE_NAMES.values(), "unknown"),
     "numbers.reason.": ("letters", "invalid", "invalid_for_country", "no_country_code",
                         "too_short", "too_long", "duplicate_in_file", "already_in_pool",
                         "not_utf8", "line_too_long"),
