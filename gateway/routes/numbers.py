@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Iterator
 from typing import Any
 
+import eventlet
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
@@ -29,6 +31,7 @@ from ..web import Ctx, PayloadTooLarge, query_dict
 
 MAX_IMPORT_BYTES = env_int("SB_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 BATCH_LINES = 2000
+IN_FLIGHT = 2
 CHUNK = 64 * 1024
 UPLOAD_BODY = {
     "required": True,
@@ -151,29 +154,49 @@ def _limited(chunks: Iterator[bytes]) -> Iterator[bytes]:
 
 def run_import(ctx: Ctx, chunks: Iterator[bytes], total: int | None,
                import_id: int | None = None) -> dict[str, Any]:
+    """Stream the upload to the numbering service in batches, two in flight: while one
+    batch is written to PostgreSQL the next is parsed, so both cores work."""
     numbering = ctx.backends.numbering
     first = next(chunks, b"")
     if b"\x00" in first:
         raise UnsupportedMediaType("the file holds binary data; send a text file")
     if import_id is None:
         import_id = numbering.start_import(ctx.actor, total)
-    batch: list[list[Any]] = []
+    in_flight: list[Any] = []
+
+    def send(batch: list[list[Any]], read: int) -> None:
+        if len(in_flight) >= IN_FLIGHT:
+            in_flight.pop(0).wait()  # re-raises the batch's error, if any
+        in_flight.append(eventlet.spawn(numbering.import_batch, ctx.actor, import_id, batch,
+                                        read))
+
     try:
+        batch: list[list[Any]] = []
         read = 0
         for line_no, text, read in iter_lines(_chain(first, chunks)):
             batch.append([line_no, text])
             if len(batch) >= BATCH_LINES:
-                numbering.import_batch(ctx.actor, import_id, batch, read)
+                send(batch, read)
                 batch = []
         if batch:
-            numbering.import_batch(ctx.actor, import_id, batch, read)
+            send(batch, read)
+        for pending in in_flight:
+            pending.wait()
     except BinaryFile as exc:
-        numbering.finish_import(ctx.actor, import_id, True)
+        _abandon(numbering, ctx, import_id, in_flight)
         raise UnsupportedMediaType(f"{exc}; the lines before it were imported") from None
     except Exception:
-        numbering.finish_import(ctx.actor, import_id, True)
+        _abandon(numbering, ctx, import_id, in_flight)
         raise
     return numbering.finish_import(ctx.actor, import_id)
+
+
+def _abandon(numbering: Any, ctx: Ctx, import_id: int, in_flight: list[Any]) -> None:
+    for pending in in_flight:
+        # The first error is the one reported; later batches only need to have ended.
+        with contextlib.suppress(Exception):
+            pending.wait()
+    numbering.finish_import(ctx.actor, import_id, True)
 
 
 def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:

@@ -60,7 +60,6 @@ class Number(Base):
     country: Mapped[str] = mapped_column(String(2), nullable=False)
     area_code: Mapped[str] = mapped_column(String(8), nullable=False, server_default="")
     number_type: Mapped[str] = mapped_column(String(24), nullable=False)
-    region: Mapped[str] = mapped_column(String(120), nullable=False, server_default="")
     available_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     import_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,

@@ -9,6 +9,7 @@ from eventlet import tpool
 from nameko.events import event_handler
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
+from phonenumbers import PhoneMetadata
 
 from sbcommon.actor import Actor
 from sbcommon.contracts.numbering import NumberAdd, NumberQuery, NumberRequest, PoolSettings
@@ -23,6 +24,10 @@ from .settings import NumberingSettings
 
 SETTINGS = NumberingSettings.from_env()
 MAX_BATCH = 5000
+# phonenumbers loads a country's metadata on first use, under a threading.Lock that
+# eventlet turns green; imports parse in OS threads (tpool), where taking a green lock
+# fails ("Cannot switch to a different thread"). Load everything once, up front.
+PhoneMetadata.load_all()
 
 
 def utcnow() -> datetime:

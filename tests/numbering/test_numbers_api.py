@@ -304,3 +304,15 @@ def test_search_filters_and_csv_export(reseller_api):
     del uk
     bad = reseller_api.get("/api/v1/numbers", params={"prefix": "1450'; DROP TABLE"})
     assert bad.status_code == 422
+
+
+def test_large_import_in_several_batches_keeps_every_line(reseller_api):
+    """Several batches in flight at once (the gateway pipelines them): each line is
+    counted exactly once and duplicates across batches are caught."""
+    numbers = fresh_numbers(4500)
+    lines = numbers + numbers[:10]  # the last ten repeat lines of the first batch
+    report = import_text(reseller_api, lines).json()
+    assert report["status"] == "done"
+    assert (report["lines_read"], report["added"], report["rejected"]) == (4510, 4500, 10)
+    assert {r["reason"] for r in report["rejections"]} == {"duplicate_in_file"}
+    assert {r["line"] for r in report["rejections"]} == set(range(4501, 4511))

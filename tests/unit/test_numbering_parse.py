@@ -4,7 +4,7 @@ import pytest
 
 from sbcommon.textlines import BinaryFile, iter_lines
 from services.numbering.domain.imports import screen
-from services.numbering.domain.parse import NumberError, parse_number
+from services.numbering.domain.parse import TYPE_NAMES, NumberError, parse_number, region_for
 
 
 @pytest.mark.parametrize("text, e164, country", [
@@ -21,7 +21,7 @@ def test_written_forms_become_e164(text, e164, country):
 def test_metadata_comes_from_phonenumbers():
     parsed = parse_number("+1 514 555 1212")
     assert parsed.area_code == "514"
-    assert parsed.region == "Quebec"
+    assert region_for(parsed.e164) == "Quebec"
     assert parsed.number_type == "fixed_line_or_mobile"
     assert parse_number("+1 800 555 0199").number_type == "toll_free"
 
@@ -72,3 +72,32 @@ def test_screen_reports_every_line_it_does_not_take():
     assert reasons == {2: "letters", 4: "duplicate_in_file", 5: "not_utf8",
                        6: "line_too_long", 7: "no_country_code"}
     assert batch.lines == 7  # the blank line 3 is read, skipped, and not reported
+
+
+SAMPLES = [
+    "+1 514 555 1212", "+1 242 555 0100", "+1 242 357 1234", "+1 876 927 1234",
+    "+1 800 555 0199", "+1 900 555 0100", "+44 7979 123456", "+44 20 7946 0000",
+    "+44 1481 723456", "+44 1624 612345", "+33 6 12 34 56 78", "+33 1 23 45 67 89",
+    "+49 30 1234567", "+61 2 9999 9999", "+7 495 123 45 67", "+7 701 123 4567",
+    "+262 262 12 34 56", "+262 269 61 12 34", "+53 7 2345678", "+850 2 381 2345",
+    "+881 6 12345678", "+39 06 1234 5678", "+39 3123456789", "+353 1 234 5678",
+]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_fast_path_agrees_with_phonenumbers_public_functions(text):
+    """parse_number calls phonenumbers' type matcher once and caches look-ups; it must say
+    exactly what is_valid_number, region_code_for_number and number_type say."""
+    import phonenumbers
+
+    number = phonenumbers.parse(text, None)
+    if not phonenumbers.is_valid_number(number):
+        with pytest.raises(NumberError):
+            parse_number(text)
+        return
+    parsed = parse_number(text)
+    region = phonenumbers.region_code_for_number(number) or ""
+    assert parsed.country == ("" if region == "001" else region)  # global services: none
+    assert parsed.number_type == TYPE_NAMES.get(phonenumbers.number_type(number), "unknown")
+    national = phonenumbers.national_significant_number(number)
+    assert parsed.area_code == national[:phonenumbers.length_of_national_destination_code(number)]

@@ -12,14 +12,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from sbcommon.actor import Actor, Role
 from sbcommon.contracts.numbering import ImportReport
 from sbcommon.errors import Conflict, NotFound
 
-from ..models import ImportRejection, Number, NumberHistory, NumberImport
+from ..models import ImportRejection, Number, NumberImport
 from .parse import NumberError, has_letters, parse_number
 
 MAX_LINE = 200
@@ -102,15 +102,13 @@ def add_screened(session: Session, actor: Actor, import_id: int, batch: Screened
         raise Conflict("this import is finished")
     rows = [{"e164": p.e164, "reseller_id": job.reseller_id, "state": "available",
              "country": p.country, "area_code": p.area_code, "number_type": p.number_type,
-             "region": p.region, "import_id": job.id, "created_at": now, "updated_at": now}
+             "import_id": job.id, "created_at": now, "updated_at": now}
             for _, _, p in batch.numbers]
     added = _insert_new(session, rows)
     texts = {p.e164: (line_no, text) for line_no, text, p in batch.numbers}
     rejections = batch.rejections + _explain_conflicts(session, job, texts, added)
-    if added:
-        session.execute(insert(NumberHistory), [
-            {"e164": e, "reseller_id": job.reseller_id, "action": "imported",
-             "state": "available", "actor_user_id": actor.user_id, "at": now} for e in added])
+    # No history row per imported number: numbers.import_id and created_at already say
+    # where and when it came from, and the import itself records who ran it.
     if rejections:
         session.execute(insert(ImportRejection), [
             {"import_id": job.id, "line": r.line, "text": r.text, "reason": r.reason,
@@ -122,11 +120,32 @@ def add_screened(session: Session, actor: Actor, import_id: int, batch: Screened
     return {"added": len(added), "rejected": len(rejections)}
 
 
+STAGE_COLUMNS = ("e164", "reseller_id", "state", "country", "area_code", "number_type",
+                 "import_id", "created_at", "updated_at")
+
+
 def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert the batch, skipping numbers that already exist anywhere; returns those added.
+
+    COPY into a per-connection staging table, then one INSERT … SELECT … ON CONFLICT DO
+    NOTHING: several times faster than even batched INSERTs (bench/bench_numbering.py),
+    and still one transaction with the rest of the batch.
+    """
     if not rows:
         return set()
-    stmt = pg_insert(Number).values(rows).on_conflict_do_nothing().returning(Number.e164)
-    return set(session.scalars(stmt).all())
+    session.execute(sql(
+        "CREATE TEMP TABLE IF NOT EXISTS number_stage "
+        "(LIKE numbers INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"))
+    cursor = session.connection().connection.driver_connection.cursor()
+    columns = ", ".join(STAGE_COLUMNS)
+    with cursor.copy(f"COPY number_stage ({columns}) FROM STDIN") as copy:  # noqa: S608
+        for row in rows:
+            copy.write_row([row[c] for c in STAGE_COLUMNS])
+    added = session.execute(sql(
+        f"INSERT INTO numbers ({columns}) SELECT {columns} FROM number_stage "  # noqa: S608
+        "ON CONFLICT DO NOTHING RETURNING e164")).scalars().all()
+    session.execute(sql("TRUNCATE number_stage"))
+    return set(added)
 
 
 def _explain_conflicts(session: Session, job: NumberImport,
@@ -143,7 +162,7 @@ def _explain_conflicts(session: Session, job: NumberImport,
         reseller_id, import_id = owners.get(e164, (None, None))
         if import_id == job.id:
             out.append(Rejection(line_no, text, "duplicate_in_file",
-                                 f"duplicate: {e164} appears earlier in the file"))
+                                 f"duplicate: {e164} appears elsewhere in the file"))
         elif reseller_id == job.reseller_id:
             out.append(Rejection(line_no, text, "already_in_pool",
                                  f"{e164} is already in your pool"))

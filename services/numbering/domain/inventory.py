@@ -21,7 +21,7 @@ from sbcommon.contracts.numbering import NumberPage, NumberQuery, PhoneNumber
 from sbcommon.errors import Conflict, Forbidden, Invalid, NotFound
 
 from ..models import KnownCustomer, Number, NumberHistory, PoolSettings
-from .parse import NumberError, parse_number
+from .parse import NumberError, parse_number, region_for
 
 TRANSITIONS = {
     "available": {"reserved", "assigned"},
@@ -38,7 +38,8 @@ class EventSink(Protocol):
 def to_contract(number: Number) -> dict[str, Any]:
     return PhoneNumber(
         number=number.e164, state=number.state, country=number.country,
-        area_code=number.area_code, number_type=number.number_type, region=number.region,
+        area_code=number.area_code, number_type=number.number_type,
+        region=region_for(number.e164),
         customer_id=number.customer_id, available_at=number.available_at,
         created_at=number.created_at, updated_at=number.updated_at,
     ).model_dump(mode="json")
@@ -100,7 +101,7 @@ def add_number(session: Session, actor: Actor, text: str, now: datetime) -> dict
                        [{"field": "number", "message": f"already in {whose}"}])
     number = Number(e164=parsed.e164, reseller_id=actor.reseller_id, state="available",
                     country=parsed.country, area_code=parsed.area_code,
-                    number_type=parsed.number_type, region=parsed.region,
+                    number_type=parsed.number_type,
                     created_at=now, updated_at=now)
     session.add(number)
     session.flush()
@@ -321,5 +322,8 @@ def history(session: Session, actor: Actor, text: str) -> list[dict[str, Any]]:
         raise NotFound("no such number in your pool")
     rows = session.scalars(select(NumberHistory).where(NumberHistory.e164 == e164)
                            .order_by(NumberHistory.id)).all()
-    return [{"action": h.action, "state": h.state, "customer_id": h.customer_id,
-             "at": h.at.isoformat()} for h in rows]
+    added = {"action": "imported" if number.import_id else "added", "state": "available",
+             "customer_id": None, "at": number.created_at.isoformat()}
+    events = [{"action": h.action, "state": h.state, "customer_id": h.customer_id,
+               "at": h.at.isoformat()} for h in rows]
+    return events if events and events[0]["action"] == "added" else [added, *events]

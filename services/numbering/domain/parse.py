@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import phonenumbers
-from phonenumbers import PhoneNumberType, geocoder
+from phonenumbers import PhoneMetadata, PhoneNumberType, geocoder
+from phonenumbers.phonenumberutil import _number_type_helper
 
 MAX_INPUT = 64  # characters; a phone number written with spaces and brackets fits easily
 
@@ -38,7 +39,6 @@ class ParsedNumber:
     country: str  # ISO 3166-1 alpha-2
     number_type: str
     area_code: str  # national destination code ("514"), may be empty
-    region: str  # geographic description in English ("Quebec"), may be empty
 
 
 def has_letters(text: str) -> bool:
@@ -71,30 +71,83 @@ def parse_number(text: str) -> ParsedNumber:
     except phonenumbers.NumberParseException:
         raise NumberError("invalid",
                           "not a phone number (unknown country code or format)") from None
-    if not phonenumbers.is_valid_number(number):
-        country = phonenumbers.region_code_for_country_code(number.country_code)
-        where = f"for {country}" if country and country != "ZZ" else "for any country"
-        raise NumberError("invalid_for_country", f"not a valid number {where}")
     return _describe(number)
 
 
 def _describe(number: phonenumbers.PhoneNumber) -> ParsedNumber:
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    """Validity, country, type and area code, doing each costly look-up once.
+
+    phonenumbers' is_valid_number is "its region's metadata gives it a type": asking for
+    the type answers both. The country of a +1 number depends on its area code alone, and
+    the area code's length on the leading digits, so both are cached.
+    """
     national = phonenumbers.national_significant_number(number)
-    ndc = national[: phonenumbers.length_of_national_destination_code(number)]
-    return ParsedNumber(
-        e164=e164,
-        country=phonenumbers.region_code_for_number(number) or "",
-        number_type=TYPE_NAMES.get(phonenumbers.number_type(number), "unknown"),
-        area_code=ndc,
-        region=_region(e164),
-    )
+    country = _country(number, national)
+    number_type = _type(number, national, country)
+    if number_type == "unknown":
+        where = f"for {country}" if country else "for its calling code"
+        raise NumberError("invalid_for_country", f"not a valid number {where}")
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return ParsedNumber(e164=e164, country=country, number_type=number_type,
+                        area_code=national[: _ndc_length(number, national)])
 
 
-def _region(e164: str) -> str:
-    """The geocoder costs more than parsing. Its prefix tables are finer than the area
-    code (in North America, area code + exchange), so numbers that differ only in their
-    last four digits share a region: look each such block up once."""
+def _country(number: phonenumbers.PhoneNumber, national: str) -> str:
+    regions = phonenumbers.region_codes_for_country_code(number.country_code)
+    if len(regions) == 1:
+        return regions[0] if regions[0] != "001" else ""
+    if number.country_code == 1 and len(national) == 10:
+        return _nanp_country(national[:3], number)
+    return phonenumbers.region_code_for_number(number) or ""
+
+
+def _nanp_country(area_code: str, number: phonenumbers.PhoneNumber) -> str:
+    # North American numbers belong to a country by area code: resolve one per area code.
+    cached = _NANP.get(area_code)
+    if cached is None:
+        cached = phonenumbers.region_code_for_number(number) or ""
+        if cached:
+            _NANP[area_code] = cached
+    return cached
+
+
+_NANP: dict[str, str] = {}
+
+
+def _type(number: phonenumbers.PhoneNumber, national: str, country: str) -> str:
+    """The number's type in its metadata; "unknown" means not valid there. Global
+    services (satellite, +881…) have no country: their metadata is by calling code."""
+    if country:
+        metadata = PhoneMetadata.metadata_for_region(country)
+    else:
+        metadata = PhoneMetadata.metadata_for_nongeo_region(number.country_code)
+    if metadata is None:
+        return "unknown"
+    # is_valid_number and number_type each run this same matcher; call it once (pinned
+    # phonenumbers; test_numbering_parse checks it agrees with the public functions).
+    return TYPE_NAMES.get(_number_type_helper(national, metadata), "unknown")
+
+
+def _ndc_length(number: phonenumbers.PhoneNumber, national: str) -> int:
+    if number.country_code == 1:
+        return 3
+    # The formatting rule that gives the area code's length is chosen by leading digits.
+    key = (number.country_code, national[:6])
+    length = _NDC.get(key)
+    if length is None:
+        length = phonenumbers.length_of_national_destination_code(number)
+        if len(_NDC) < 50_000:
+            _NDC[key] = length
+    return length
+
+
+_NDC: dict[tuple[int, str], int] = {}
+
+
+def region_for(e164: str) -> str:
+    """Geographic description in English ("Montreal, QC"): the geocoder costs more than
+    parsing, so it is looked up when shown, once per block of numbers that differ only in
+    their last four digits (its prefix tables are never finer)."""
     block = e164[:-4]
     region = _REGIONS.get(block)
     if region is None:

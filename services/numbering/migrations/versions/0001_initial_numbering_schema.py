@@ -68,7 +68,6 @@ def upgrade() -> None:
     sa.Column('country', sa.String(length=2), nullable=False),
     sa.Column('area_code', sa.String(length=8), server_default='', nullable=False),
     sa.Column('number_type', sa.String(length=24), nullable=False),
-    sa.Column('region', sa.String(length=120), server_default='', nullable=False),
     sa.Column('available_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('import_id', sa.BigInteger(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
