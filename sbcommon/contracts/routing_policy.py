@@ -51,7 +51,7 @@ class DefaultUpdate(Strict):
     action: Action
 
 
-class TestQuery(Strict):
+class NumberTestQuery(Strict):
     dialed: Dialed
     kind: CallKind = "direct"
 

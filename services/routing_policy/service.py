@@ -9,6 +9,8 @@ as a broadcast.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,9 +24,9 @@ from sbcommon.actor import Actor, Role
 from sbcommon.contracts.routing_policy import (
     AuthorizeQuery,
     DefaultUpdate,
+    NumberTestQuery,
     PbxTokenCreate,
     RuleCreate,
-    TestQuery,
 )
 from sbcommon.db import Database, ping
 from sbcommon.errors import Conflict, Invalid
@@ -41,6 +43,8 @@ from .settings import RoutingPolicySettings
 log = logging.getLogger(__name__)
 SETTINGS = RoutingPolicySettings.from_env()
 SERVICE = "routing_policy"
+# Which process answered: RPC answers carry it so a test can see every replica answer.
+REPLICA = f"{socket.gethostname()}:{os.getpid()}"
 
 
 def utcnow() -> datetime:
@@ -81,7 +85,8 @@ class RoutingPolicyService:
     def health(self) -> dict[str, Any]:
         database = ping(self.db)
         return {"service": self.name, "status": "ok" if database else "degraded",
-                "database": database, "customers": len(self.cache.customers)}
+                "database": database, "customers": len(self.cache.customers),
+                "replica": REPLICA}
 
     @rpc
     def echo(self, payload: Any = None) -> Any:
@@ -106,14 +111,14 @@ class RoutingPolicyService:
         context = self.cache.customer_context(data.customer, caller, holder.reseller_id)
         verdict = self.cache.decide(context, data.dialed, data.kind)
         _log_verdict(verdict, data.dialed)
-        return verdict.as_dict()
+        return {**verdict.as_dict(), "replica": REPLICA}
 
     @rpc
     def test_number(self, actor: dict[str, Any], customer_id: str,
                     query: dict[str, Any]) -> dict[str, Any]:
         """The portal's "test a number" box: the same decision, for a signed-in user."""
         who = Actor.parse(actor)
-        data = parse(TestQuery, query, "query")
+        data = parse(NumberTestQuery, query, "query")
         with self.db() as session:
             scope.customer_for(session, who, customer_id)
         context = self.cache.customer_context(customer_id, None)
