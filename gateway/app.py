@@ -16,6 +16,7 @@ from sbcommon.errors import SwitchboardError, Unauthorized
 from . import openapi, routes  # noqa: F401  (routes: registers every area's routes)
 from .api import api, bearer_token, call
 from .portal.views import PortalApp
+from .routes.call_restrictions import pbx
 from .routing import Dispatcher
 from .settings import GatewaySettings
 from .web import Backends, Ctx, error_response, json_response, secure_headers
@@ -35,6 +36,7 @@ class GatewayApp:
     def __init__(self, settings: GatewaySettings):
         self.settings = settings
         self.api = Dispatcher(api)
+        self.pbx = Dispatcher(pbx)  # /pbx/v1: the PBX's door, authenticated by PBX tokens
         self.portal = PortalApp(settings)
 
     def handle(self, request: Request, backends: Backends) -> Response:
@@ -43,16 +45,19 @@ class GatewayApp:
         if path.startswith("/api/"):
             response = self.handle_api(ctx)
             return secure_headers(response, ctx.is_https, html=False)
+        if path.startswith("/pbx/"):
+            return secure_headers(self.handle_api(ctx, self.pbx), ctx.is_https, html=False)
         if path == "/health":
             return secure_headers(self.health(backends), ctx.is_https, html=False)
         if path.startswith("/static/"):
             return secure_headers(self.static(path), ctx.is_https, html=False)
         return secure_headers(self.portal.handle(ctx), ctx.is_https, html=True)
 
-    def handle_api(self, ctx: Ctx) -> Response:
+    def handle_api(self, ctx: Ctx, dispatcher: Dispatcher | None = None) -> Response:
         try:
             try:
-                route, ctx.args = self.api.match(ctx.request.path, ctx.request.method)
+                route, ctx.args = (dispatcher or self.api).match(ctx.request.path,
+                                                                 ctx.request.method)
             except HTTPException as exc:
                 code = "not_found" if exc.code == 404 else "method_not_allowed"
                 text = ("no such API route" if exc.code == 404

@@ -10,13 +10,17 @@ import pytest
 from gateway.api import api as api_routes
 from sbcommon.contracts.accounts import CustomerUpdate
 from sbcommon.contracts.numbering import NumberRequest
+from sbcommon.contracts.routing_policy import NumberTestQuery, RuleCreate
 from tests.support import ApiClient, make_reseller, sign_in_subscriber
 
 # A valid body per request model, so a route is refused for scope, not for its input.
 EXAMPLE_BODIES = {
     CustomerUpdate: {"name": "Taken over"},
     NumberRequest: {"count": 1},
+    RuleCreate: {"action": "deny", "match": "country", "value": "GB"},
 }
+# Likewise a valid query string per query model of a customer route.
+EXAMPLE_QUERIES = {NumberTestQuery: {"dialed": "+442079460018"}}
 CUSTOMER_ROUTES = [r for r in api_routes.routes if "{customer_id}" in r.path]
 
 
@@ -42,6 +46,9 @@ def test_other_reseller_gets_404_on_every_customer_route(two_resellers, route):
     if route.body is not None:
         assert route.body in EXAMPLE_BODIES, f"add an example body for {route.body.__name__}"
         kwargs["json"] = EXAMPLE_BODIES[route.body]
+    if route.query is not None:
+        assert route.query in EXAMPLE_QUERIES, f"add an example query for {route.query.__name__}"
+        kwargs["params"] = EXAMPLE_QUERIES[route.query]
     resp = client_b.request(route.method, path, **kwargs)
     assert resp.status_code == 404, resp.text
     assert victim["name"] not in resp.text and victim["email"] not in resp.text

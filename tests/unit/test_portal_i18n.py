@@ -14,6 +14,7 @@ from gateway.portal import views
 from gateway.portal.i18n import LANGUAGES, MESSAGES, plural_translator, translator
 from sbcommon.contracts.accounts import CustomerKind, CustomerStatus, SortKey
 from sbcommon.contracts.numbering import NumberState
+from sbcommon.contracts.routing_policy import Action, Level, MatchType
 from services.numbering.domain.parse import TYPE_NAMES
 
 PORTAL = Path(views.__file__).parent
@@ -40,6 +41,9 @@ DYNAMIC_VALUES: dict[str, tuple[str, ...]] = {
     "numbers.reason.": ("letters", "invalid", "invalid_for_country", "no_country_code",
                         "too_short", "too_long", "duplicate_in_file", "already_in_pool",
                         "not_utf8", "line_too_long"),
+    "cr.action.": get_args(Action),
+    "cr.match.": get_args(MatchType),
+    "cr.level.": get_args(Level),
 }
 
 

@@ -1,0 +1,136 @@
+"""Call restrictions (F40–F44): the reseller's and each customer's rules over the JSON API,
+the PBX tokens of the system administrator, and the PBX's /pbx/v1/authorize endpoint.
+
+Every call goes to the routing_policy service with the actor; the service checks scope.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from werkzeug.wrappers import Response
+
+from sbcommon.contracts.routing_policy import (
+    AuthorizeQuery,
+    Decision,
+    DefaultUpdate,
+    NumberTestQuery,
+    PbxToken,
+    PbxTokenCreate,
+    PbxTokenCreated,
+    PbxTokenList,
+    Rule,
+    RuleCreate,
+    RuleList,
+)
+from sbcommon.errors import Unauthorized
+
+from ..api import api
+from ..routing import Router
+from ..web import Ctx
+
+# The PBX's own door: not under /api/v1 (no user session; a PBX token instead).
+pbx = Router(prefix="/pbx/v1")
+
+
+class DefaultAction(BaseModel):
+    default: str
+
+
+def _policy(ctx: Ctx) -> Any:
+    return ctx.backends.routing_policy
+
+
+# -- reseller level -----------------------------------------------------------------------
+@api.route("GET", "/call-restrictions", response=RuleList, errors=(403,),
+           summary="The reseller's call restrictions for all its customers, and its default")
+def list_reseller_rules(ctx: Ctx) -> Any:
+    return _policy(ctx).list_rules(ctx.actor)
+
+
+@api.route("POST", "/call-restrictions", body=RuleCreate, response=Rule, status=201,
+           errors=(403, 409, 422), summary="Add a reseller-level rule (allow or deny)")
+def create_reseller_rule(ctx: Ctx, body: RuleCreate) -> Any:
+    return _policy(ctx).create_rule(ctx.actor, body.model_dump())
+
+
+@api.route("PUT", "/call-restrictions/default", body=DefaultUpdate, response=DefaultAction,
+           errors=(403, 422), summary="What happens when no rule matches (allow unless set)")
+def set_default_action(ctx: Ctx, body: DefaultUpdate) -> Any:
+    return _policy(ctx).set_default(ctx.actor, body.model_dump())
+
+
+@api.route("DELETE", "/call-restrictions/{rule_id}", status=204, errors=(403, 404),
+           summary="Delete a reseller-level rule")
+def delete_reseller_rule(ctx: Ctx, rule_id: str) -> Response:
+    _policy(ctx).delete_rule(ctx.actor, rule_id)
+    return Response(status=204)
+
+
+# -- customer level -----------------------------------------------------------------------
+@api.route("GET", "/customers/{customer_id}/call-restrictions", response=RuleList,
+           errors=(404,), summary="One customer's own call restrictions")
+def list_customer_rules(ctx: Ctx, customer_id: str) -> Any:
+    return _policy(ctx).list_rules(ctx.actor, customer_id)
+
+
+@api.route("POST", "/customers/{customer_id}/call-restrictions", body=RuleCreate,
+           response=Rule, status=201, errors=(403, 404, 409, 422),
+           summary="Add a rule for one customer (beats the reseller's rules)")
+def create_customer_rule(ctx: Ctx, customer_id: str, body: RuleCreate) -> Any:
+    return _policy(ctx).create_rule(ctx.actor, body.model_dump(), customer_id)
+
+
+@api.route("DELETE", "/customers/{customer_id}/call-restrictions/{rule_id}", status=204,
+           errors=(403, 404), summary="Delete a customer-level rule")
+def delete_customer_rule(ctx: Ctx, customer_id: str, rule_id: str) -> Response:
+    _policy(ctx).delete_rule(ctx.actor, rule_id, customer_id)
+    return Response(status=204)
+
+
+@api.route("GET", "/customers/{customer_id}/call-restrictions/test", query=NumberTestQuery,
+           response=Decision, errors=(404,),
+           summary="Test a number: the decision, the E.164 number, which rule and why")
+def test_number(ctx: Ctx, customer_id: str, query: NumberTestQuery) -> Any:
+    return _policy(ctx).test_number(ctx.actor, customer_id, query.model_dump())
+
+
+# -- PBX tokens (system administrator) ------------------------------------------------------
+@api.route("POST", "/pbx-tokens", body=PbxTokenCreate, response=PbxTokenCreated, status=201,
+           errors=(403, 422), summary="Create a PBX token (shown once; only its hash is kept)")
+def create_pbx_token(ctx: Ctx, body: PbxTokenCreate) -> Any:
+    return _policy(ctx).create_pbx_token(ctx.actor, body.model_dump())
+
+
+@api.route("GET", "/pbx-tokens", response=PbxTokenList, errors=(403,),
+           summary="PBX tokens (never the secrets)")
+def list_pbx_tokens(ctx: Ctx) -> Any:
+    return _policy(ctx).list_pbx_tokens(ctx.actor)
+
+
+@api.route("DELETE", "/pbx-tokens/{token_id}", response=PbxToken, errors=(403, 404),
+           summary="Revoke a PBX token")
+def revoke_pbx_token(ctx: Ctx, token_id: str) -> Any:
+    return _policy(ctx).revoke_pbx_token(ctx.actor, token_id)
+
+
+# -- the PBX -------------------------------------------------------------------------------
+def pbx_token(ctx: Ctx) -> str:
+    scheme, _, token = ctx.request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send Authorization: Bearer <PBX token>")
+    return token.strip()
+
+
+@pbx.route("GET", "/authorize", query=AuthorizeQuery, response=Decision, auth=False,
+           errors=(401, 404), summary="May this customer call this dialled number?")
+def authorize(ctx: Ctx, query: AuthorizeQuery) -> Any:
+    return _policy(ctx).authorize(pbx_token(ctx), query.model_dump())
+
+
+@pbx.route("GET", "/echo", auth=False, errors=(401,),
+           summary="Connectivity check: the query string back, through the service")
+def echo(ctx: Ctx) -> Any:
+    pbx_token(ctx)
+    return _policy(ctx).echo(dict(ctx.request.args))

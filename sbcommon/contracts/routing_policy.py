@@ -1,0 +1,97 @@
+"""Contracts of the routing_policy service: call-restriction rules, decisions, PBX tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Action = Literal["allow", "deny"]
+MatchType = Literal["destination", "prefix", "country", "category"]
+Category = Literal["international", "premium_rate", "toll_free", "satellite"]
+CallKind = Literal["direct", "forward", "transfer"]
+Level = Literal["customer", "reseller", "default", "emergency"]
+
+# What the PBX sends "as dialled"; the service explains what is wrong with it.
+Dialed = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=10_000)
+
+
+class RuleCreate(Strict):
+    action: Action
+    match: MatchType = Field(description="destination (exact E.164), prefix (+1514), country "
+                                         "(ISO 3166 code) or category")
+    value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                            max_length=32)] = Field(
+        description="+15145550199 · +1514 · GB · international|premium_rate|toll_free|satellite")
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+
+
+class Rule(BaseModel):
+    id: str
+    level: Literal["customer", "reseller"]
+    reseller_id: str
+    customer_id: str | None
+    action: Action
+    match: MatchType
+    value: str
+    note: str
+    created_at: str
+
+
+class RuleList(BaseModel):
+    default: Action
+    rules: list[Rule]
+
+
+class DefaultUpdate(Strict):
+    action: Action
+
+
+class NumberTestQuery(Strict):
+    dialed: Dialed
+    kind: CallKind = "direct"
+
+
+class AuthorizeQuery(Strict):
+    dialed: Dialed
+    customer: Annotated[str, StringConstraints(max_length=36)] | None = None
+    caller: Annotated[str, StringConstraints(max_length=32)] | None = Field(
+        default=None, description="E.164 of one of the customer's numbers (instead of customer)")
+    kind: CallKind = "direct"
+
+
+class Decision(BaseModel):
+    allow: bool
+    destination: str
+    rule_id: str | None
+    level: Level
+    reason: str
+    customer_id: str | None = None
+    kind: CallKind = "direct"
+
+
+class PbxTokenCreate(Strict):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                           max_length=100)]
+    reseller_id: Annotated[str, StringConstraints(max_length=36)] | None = Field(
+        default=None, description="Restrict the token to this reseller's customers")
+
+
+class PbxToken(BaseModel):
+    id: str
+    name: str
+    reseller_id: str | None
+    created_at: str
+    revoked_at: str | None = None
+
+
+class PbxTokenCreated(PbxToken):
+    token: str = Field(description="Shown once; only its hash is stored")
+
+
+class PbxTokenList(BaseModel):
+    items: list[PbxToken]

@@ -1,0 +1,279 @@
+"""routing_policy service: call-restriction rules and the PBX's call-authorisation decision.
+
+Thin entrypoints over ``domain/``. Decisions are answered from the in-memory ``PolicyCache``
+(no database, no other service on the call path); every change is written to the database
+with an outbox event, and every replica reloads what changed when the event comes back to it
+as a broadcast.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import UTC, datetime
+from typing import Any
+
+from nameko.events import BROADCAST, event_handler
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+from nameko.timer import timer
+from sqlalchemy.exc import IntegrityError
+
+from sbcommon.actor import Actor, Role
+from sbcommon.contracts.routing_policy import (
+    AuthorizeQuery,
+    DefaultUpdate,
+    NumberTestQuery,
+    PbxTokenCreate,
+    RuleCreate,
+)
+from sbcommon.db import Database, ping
+from sbcommon.errors import Conflict, Invalid
+from sbcommon.outbox import Outbox, first_delivery
+from sbcommon.validation import parse
+
+from .domain import directory, rules, scope, tokens
+from .domain.cache import PolicyCache
+from .domain.numbers import clean
+from .domain.policy import Verdict
+from .models import outbox, processed_events
+from .settings import RoutingPolicySettings
+
+log = logging.getLogger(__name__)
+SETTINGS = RoutingPolicySettings.from_env()
+SERVICE = "routing_policy"
+# Which process answered: RPC answers carry it so a test can see every replica answer.
+REPLICA = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Cache(DependencyProvider):
+    """One PolicyCache per container, warmed from the database before entrypoints start."""
+
+    def setup(self) -> None:
+        self.cache = PolicyCache()
+        self.database = next(d for d in self.container.dependencies if d.attr_name == "db")
+
+    def start(self) -> None:
+        with self.database.sessions() as session:
+            self.cache.load_all(session)
+
+    def get_dependency(self, worker_ctx: Any) -> PolicyCache:
+        return self.cache
+
+
+def _log_verdict(verdict: Verdict, dialed: str) -> None:
+    if not verdict.allow:  # the PBX operator will ask why a call was barred
+        log.info("call denied: customer=%s kind=%s dialed=%r destination=%s level=%s "
+                 "rule=%s reason=%s", verdict.customer_id, verdict.kind, dialed[:64],
+                 verdict.destination, verdict.level, verdict.rule_id, verdict.reason)
+
+
+class RoutingPolicyService:
+    name = SERVICE
+
+    db = Database(SERVICE)
+    outbox = Outbox(outbox)
+    cache = Cache()
+
+    # -- health and diagnostics -----------------------------------------------------------
+    @rpc
+    def health(self) -> dict[str, Any]:
+        database = ping(self.db)
+        return {"service": self.name, "status": "ok" if database else "degraded",
+                "database": database, "customers": len(self.cache.customers),
+                "replica": REPLICA}
+
+    @rpc
+    def echo(self, payload: Any = None) -> Any:
+        """Does nothing: the baseline the benchmark compares ``authorize`` with."""
+        return payload
+
+    # -- decisions ------------------------------------------------------------------------
+    @rpc
+    def authorize(self, token: str | None, query: dict[str, Any]) -> dict[str, Any]:
+        """The PBX's question, authenticated by a PBX token (401 when unknown)."""
+        holder = self.cache.check_token(token)
+        data = parse(AuthorizeQuery, query, "query")
+        if (data.customer is None) == (data.caller is None):
+            raise Invalid("give either customer=<id> or caller=<E.164 number>, not both",
+                          [{"field": "customer", "message": "customer or caller"}])
+        caller = None
+        if data.caller is not None:
+            caller = clean(data.caller)
+            if not caller.startswith("+"):
+                raise Invalid("caller must be an E.164 number such as +15145550100",
+                              [{"field": "caller", "message": "not E.164"}])
+        context = self.cache.customer_context(data.customer, caller, holder.reseller_id)
+        verdict = self.cache.decide(context, data.dialed, data.kind)
+        _log_verdict(verdict, data.dialed)
+        return {**verdict.as_dict(), "replica": REPLICA}
+
+    @rpc
+    def test_number(self, actor: dict[str, Any], customer_id: str,
+                    query: dict[str, Any]) -> dict[str, Any]:
+        """The portal's "test a number" box: the same decision, for a signed-in user."""
+        who = Actor.parse(actor)
+        data = parse(NumberTestQuery, query, "query")
+        with self.db() as session:
+            scope.customer_for(session, who, customer_id)
+        context = self.cache.customer_context(customer_id, None)
+        return self.cache.decide(context, data.dialed, data.kind).as_dict()
+
+    # -- rules ----------------------------------------------------------------------------
+    @rpc
+    def list_rules(self, actor: dict[str, Any], customer_id: str | None = None
+                   ) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        with self.db() as session:
+            reseller_id = self._level(session, who, customer_id, write=False)
+            return rules.list_rules(session, reseller_id, customer_id)
+
+    @rpc
+    def create_rule(self, actor: dict[str, Any], payload: dict[str, Any],
+                    customer_id: str | None = None) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        data = parse(RuleCreate, payload)
+        try:
+            with self.db.begin() as session:
+                reseller_id = self._level(session, who, customer_id, write=True)
+                created = rules.create(session, self.outbox, reseller_id, customer_id, data,
+                                       who.user_id, utcnow())
+        except IntegrityError:
+            raise Conflict("a rule for this match and value was just created; reload",
+                           [{"field": "value", "message": "already has a rule"}]) from None
+        self._refresh_level(reseller_id, customer_id)
+        return created
+
+    @rpc
+    def delete_rule(self, actor: dict[str, Any], rule_id: str,
+                    customer_id: str | None = None) -> None:
+        who = Actor.parse(actor)
+        with self.db.begin() as session:
+            reseller_id = self._level(session, who, customer_id, write=True)
+            rules.delete(session, self.outbox, reseller_id, customer_id, rule_id)
+        self._refresh_level(reseller_id, customer_id)
+
+    @rpc
+    def set_default(self, actor: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        data = parse(DefaultUpdate, payload)
+        reseller_id = scope.reseller_of(who)
+        with self.db.begin() as session:
+            result = rules.set_default(session, self.outbox, reseller_id, data.action,
+                                       utcnow())
+        self._refresh_level(reseller_id, None)
+        return result
+
+    def _level(self, session: Any, who: Actor, customer_id: str | None, write: bool) -> str:
+        """The reseller whose rules are addressed; scope is checked here, in the service."""
+        if write:
+            scope.require_manager(who)
+        if customer_id is None:
+            return scope.reseller_of(who)
+        return scope.customer_for(session, who, customer_id).reseller_id
+
+    def _refresh_level(self, reseller_id: str, customer_id: str | None) -> None:
+        # This replica answers with the change at once; the others on the broadcast.
+        with self.db() as session:
+            self.cache.load_level(session, reseller_id, customer_id)
+
+    # -- PBX tokens (system administrator) ------------------------------------------------
+    @rpc
+    def create_pbx_token(self, actor: dict[str, Any], payload: dict[str, Any]
+                         ) -> dict[str, Any]:
+        Actor.parse(actor).require(Role.ADMIN)
+        data = parse(PbxTokenCreate, payload)
+        with self.db.begin() as session:
+            created = tokens.create(session, self.outbox, data, utcnow())
+            self.cache.load_tokens(session)
+        return created
+
+    @rpc
+    def list_pbx_tokens(self, actor: dict[str, Any]) -> dict[str, Any]:
+        Actor.parse(actor).require(Role.ADMIN)
+        with self.db() as session:
+            return tokens.list_tokens(session)
+
+    @rpc
+    def revoke_pbx_token(self, actor: dict[str, Any], token_id: str) -> dict[str, Any]:
+        Actor.parse(actor).require(Role.ADMIN)
+        with self.db.begin() as session:
+            revoked = tokens.revoke(session, self.outbox, token_id, utcnow())
+        with self.db() as session:
+            self.cache.load_tokens(session)
+        return revoked
+
+    # -- what other services tell us (one replica applies it to the database) -------------
+    @event_handler("accounts", "customer_created")
+    def on_customer_created(self, event: dict[str, Any]) -> None:
+        self._apply(event, lambda s: directory.upsert_customer(s, event, utcnow()),
+                    customer_id=event["customer_id"])
+
+    @event_handler("accounts", "customer_updated")
+    def on_customer_updated(self, event: dict[str, Any]) -> None:
+        self._apply(event, lambda s: directory.upsert_customer(s, event, utcnow()),
+                    customer_id=event["customer_id"])
+
+    @event_handler("accounts", "customer_status_changed")
+    def on_customer_status_changed(self, event: dict[str, Any]) -> None:
+        self._apply(event, lambda s: directory.set_status(s, event["customer_id"],
+                                                          event["status"], utcnow()),
+                    customer_id=event["customer_id"])
+
+    @event_handler("accounts", "customer_closed")
+    def on_customer_closed(self, event: dict[str, Any]) -> None:
+        self._apply(event, lambda s: directory.set_status(s, event["customer_id"], "closed",
+                                                          utcnow()),
+                    customer_id=event["customer_id"])
+
+    @event_handler("numbering", "number_assigned")
+    def on_number_assigned(self, event: dict[str, Any]) -> None:
+        self._apply(event, lambda s: directory.assign_number(s, event["number"],
+                                                             event["customer_id"], utcnow()),
+                    number=event["number"])
+
+    @event_handler("numbering", "number_released")
+    def on_number_released(self, event: dict[str, Any]) -> None:
+        self._apply(event, lambda s: directory.release_number(s, event["number"],
+                                                              event["customer_id"]),
+                    number=event["number"])
+
+    def _apply(self, event: dict[str, Any], change: Any, **what: str) -> None:
+        consumer = f"{SERVICE}.{event.get('event_type', '?')}"
+        with self.db.begin() as session:
+            if not first_delivery(session, processed_events, event["event_id"], consumer):
+                return
+            change(session)
+            self.outbox.record(session, directory.DIRECTORY_CHANGED,
+                               {"reseller_id": event.get("reseller_id") or "", **what})
+
+    # -- cache refresh on every replica ---------------------------------------------------
+    @event_handler(SERVICE, rules.RULES_CHANGED, handler_type=BROADCAST,
+                   reliable_delivery=False)
+    def refresh_rules(self, event: dict[str, Any]) -> None:
+        self._refresh_level(event["reseller_id"], event.get("customer_id"))
+
+    @event_handler(SERVICE, directory.DIRECTORY_CHANGED, handler_type=BROADCAST,
+                   reliable_delivery=False)
+    def refresh_directory(self, event: dict[str, Any]) -> None:
+        with self.db() as session:
+            if event.get("customer_id"):
+                self.cache.load_customer(session, event["customer_id"])
+            if event.get("number"):
+                self.cache.load_caller(session, event["number"])
+
+    @event_handler(SERVICE, tokens.TOKENS_CHANGED, handler_type=BROADCAST,
+                   reliable_delivery=False)
+    def refresh_tokens(self, event: dict[str, Any]) -> None:
+        with self.db() as session:
+            self.cache.load_tokens(session)
+
+    @timer(interval=SETTINGS.refresh_seconds)
+    def refresh_everything(self) -> None:
+        with self.db() as session:
+            self.cache.load_all(session)
