@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import PhoneNumberType, shortnumberinfo
@@ -66,6 +67,9 @@ def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
     return number if phonenumbers.is_possible_number(number) else None
 
 
+# A PBX asks about the same destinations all day; the answers of these two pure
+# functions are cached (phonenumbers' parsing is most of a decision's cost).
+@lru_cache(maxsize=65_536)
 def to_e164(compact: str, country: str) -> str:
     """National format, the region's international prefix, 00/011, or +."""
     number = _parse(compact, None if compact.startswith("+") else country)
@@ -80,6 +84,7 @@ def to_e164(compact: str, country: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=65_536)
 def classify(e164: str, customer_country: str) -> Destination:
     number = phonenumbers.parse(e164, None)
     region = phonenumbers.region_code_for_number(number)
