@@ -57,7 +57,8 @@ def file_name(path: str) -> str | None:
     name the directory (None), and anything under a subdirectory names nothing (""). Names
     are matched case-insensitively because phones differ in the case of the MAC they ask
     for (Snom asks upper case)."""
-    normal = posixpath.normpath("/" + path.replace("\\", "/"))
+    # POSIX keeps a leading "//" as is: strip leading slashes before adding one.
+    normal = posixpath.normpath("/" + path.replace("\\", "/").lstrip("/"))
     if normal == "/":
         return None
     parts = normal.strip("/").split("/")
