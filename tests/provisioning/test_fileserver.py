@@ -1,4 +1,5 @@
 """The FTP and HTTP provisioning servers with real clients (ftplib, requests, curl)."""
+# ruff: noqa: S321, S108  (FTP is what the phones speak; "/tmp" is a path a client tries)
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import time
 import pytest
 import requests
 from defusedxml import ElementTree
-from sqlalchemy import select
 
 from services.provisioning.domain import customers
 from services.provisioning.models import Device
@@ -208,11 +208,15 @@ def _self_signed(tmp_path):
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    names = x509.SubjectAlternativeName([x509.DNSName("localhost")])
     now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(minutes=1))
-            .not_valid_after(now + dt.timedelta(days=1)).sign(key, hashes.SHA256()))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(names, critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
     path = tmp_path / "cert.pem"
     path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
                                        serialization.PrivateFormat.PKCS8,
@@ -238,8 +242,9 @@ def test_ftps_and_https_when_a_certificate_is_configured(databases, provisioning
         root = ElementTree.fromstring(ftp_get(ftp, seeded.devices[0]["files"][0]))
         assert root.tag == "device"
         ftp.quit()
-        resp = requests.get(f"{server.http_url}/{seeded.devices[0]['files'][0]}",
-                            auth=(seeded.username, seeded.password), verify=False, timeout=10)
+        url = f"https://localhost:{server.http_port}/{seeded.devices[0]['files'][0]}"
+        resp = requests.get(url, auth=(seeded.username, seeded.password), verify=str(cert),
+                            timeout=10)
         assert resp.status_code == 200
     finally:
         stop_file_server(server)

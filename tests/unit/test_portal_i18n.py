@@ -33,6 +33,7 @@ DYNAMIC_VALUES: dict[str, tuple[str, ...]] = {
     "customers.order.": ("asc", "desc"),
     "new.name.": get_args(CustomerKind),
     "home.": get_args(CustomerStatus),
+    "boot.": ("ftp_url", "username", "password", "http_url"),  # devices_boot.html
 }
 
 
