@@ -65,7 +65,7 @@ def test_every_vendor_file_parses_with_nasty_names(model):
             root = ElementTree.fromstring(body)
             if root.tag != "APPLICATION":  # Polycom's master file names only other files
                 # the name comes back intact from the parsed XML: escaped, not truncated
-                assert any(NASTY == (el.text or "") or NASTY in el.attrib.values()
+                assert any((el.text or "") == NASTY or NASTY in el.attrib.values()
                            for el in root.iter())
 
 
