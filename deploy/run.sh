@@ -44,6 +44,11 @@ for name in $("$VENV/bin/python" -c 'from sbcommon.config import platform_servic
   start_service "$name" "services.$name.service" "${!replicas_var:-1}"
 done
 start_service gateway gateway.service "${SB_REPLICAS_GATEWAY:-1}"
+# The phones' file server (FTP + HTTP) of the provisioning service: its own process, not
+# nameko (pyftpdlib is thread-based); one per host, in front of the same database.
+"$VENV/bin/python" -m services.provisioning.fileserver >>var/log/provisioning-files.log 2>&1 &
+PIDS+=("$!")
+log "started the provisioning file server (FTP :${PROVISIONING_FTP_PORT:-2121}, HTTP :${PROVISIONING_HTTP_PORT:-8021})"
 
 ADDRESS="${SB_HTTP_ADDRESS:-0.0.0.0:8000}"
 PORT="${ADDRESS##*:}"
@@ -56,5 +61,6 @@ log "Switchboard is running"
 echo "  portal:  http://127.0.0.1:$PORT/login"
 echo "  API:     http://127.0.0.1:$PORT/api/v1/openapi.json"
 echo "  health:  http://127.0.0.1:$PORT/health"
+echo "  phones:  ftp://127.0.0.1:${PROVISIONING_FTP_PORT:-2121}/  http://127.0.0.1:${PROVISIONING_HTTP_PORT:-8021}/"
 echo "  stop:    Ctrl-C"
 wait

@@ -10,6 +10,7 @@ import pytest
 from gateway.api import api as api_routes
 from sbcommon.contracts.accounts import CustomerUpdate
 from sbcommon.contracts.numbering import NumberRequest
+from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
 from sbcommon.contracts.routing_policy import NumberTestQuery, RuleCreate
 from tests.support import ApiClient, make_reseller, sign_in_subscriber
 
@@ -18,6 +19,8 @@ EXAMPLE_BODIES = {
     CustomerUpdate: {"name": "Taken over"},
     NumberRequest: {"count": 1},
     RuleCreate: {"action": "deny", "match": "country", "value": "GB"},
+    DeviceCreate: {"name": "Planted", "mac": "02:00:5e:10:00:01", "model": "yealink-t46u"},
+    DeviceUpdate: {"name": "Taken over"},
 }
 # Likewise a valid query string per query model of a customer route.
 EXAMPLE_QUERIES = {NumberTestQuery: {"dialed": "+442079460018"}}

@@ -44,6 +44,7 @@ DYNAMIC_VALUES: dict[str, tuple[str, ...]] = {
     "cr.action.": get_args(Action),
     "cr.match.": get_args(MatchType),
     "cr.level.": get_args(Level),
+    "boot.": ("ftp_url", "username", "password", "http_url"),  # devices_boot.html
 }
 
 

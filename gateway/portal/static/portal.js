@@ -93,3 +93,21 @@
     }
   });
 })();
+
+// -- IP phones (issue 5): copy buttons on the boot configuration page ---------------------
+// A button with data-copy="<id>" copies that element's text; its label says "Copied" for a
+// moment (data-copied, translated by the server).
+(function () {
+  var buttons = document.querySelectorAll("button[data-copy]");
+  Array.prototype.forEach.call(buttons, function (button) {
+    button.addEventListener("click", function () {
+      var source = document.getElementById(button.getAttribute("data-copy"));
+      if (!source || !navigator.clipboard) { return; }
+      navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+        var label = button.textContent;
+        button.textContent = button.getAttribute("data-copied") || label;
+        window.setTimeout(function () { button.textContent = label; }, 1500);
+      });
+    });
+  });
+})();

@@ -1,0 +1,1 @@
+"""Provisioning: IP phones, their SIP lines, per-customer FTP accounts and vendor files."""

@@ -1,0 +1,1 @@
+"""Plain provisioning logic: no nameko imports, unit-tested without a broker."""

@@ -1,0 +1,154 @@
+"""Devices of a customer: create, read, change, delete; each change records an event."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sbcommon.actor import Actor
+from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
+from sbcommon.errors import Conflict, Invalid, NotFound
+
+from ..models import Customer, Device
+from . import credentials, customers, vendors
+from .credentials import SecretBox
+from .customers import CustomerLookup
+from .macs import normalize_mac
+
+MAX_DEVICES_PER_CUSTOMER = 500
+
+
+class EventSink(Protocol):
+    def record(self, session: Session, event_type: str, data: dict[str, Any]) -> Any: ...
+
+
+def to_contract(device: Device) -> dict[str, Any]:
+    model = vendors.MODELS[device.model]
+    return {
+        "id": device.id, "customer_id": device.customer_id, "name": device.name,
+        "mac": device.mac, "model": device.model, "model_label": model.label,
+        "vendor": model.vendor, "display_name": device.display_name, "number": device.number,
+        "files": vendors.file_names(device.model, device.mac),
+        "last_provisioned_at": _iso(device.last_provisioned_at),
+        "created_at": _iso(device.created_at), "updated_at": _iso(device.updated_at),
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _event(device: Device, customer: Customer) -> dict[str, Any]:
+    # No secret in events: consumers learn what the phone is, not how it registers.
+    return {"reseller_id": customer.reseller_id, "customer_id": customer.id,
+            "device_id": device.id, "mac": device.mac, "model": device.model,
+            "name": device.name}
+
+
+def _writable(customer: Customer) -> None:
+    if customer.status == "closed":
+        raise Conflict("this customer account is closed: its devices cannot change",
+                       [{"field": "customer_id", "message": "account closed"}])
+
+
+def _mac_free(session: Session, mac: str, except_id: str | None = None) -> None:
+    stmt = select(Device.id).where(Device.mac == mac)
+    if except_id:
+        stmt = stmt.where(Device.id != except_id)
+    if session.scalars(stmt).first() is not None:
+        # Platform-wide: the message must not say whose device it is.
+        raise Conflict("this MAC address already belongs to a device",
+                       [{"field": "mac", "message": "already in use"}])
+
+
+def _check_number(session: Session, customer: Customer, number: str | None) -> None:
+    if number is not None and number not in customers.numbers_of(session, customer.id):
+        message = f"{number} is not one of this customer's numbers"
+        raise Invalid(message, [{"field": "number", "message": message}])
+
+
+def list_devices(session: Session, actor: Actor, customer_id: str,
+                 lookup: CustomerLookup | None, now: datetime) -> dict[str, Any]:
+    customer = customers.get_scoped(session, actor, customer_id, lookup, now)
+    rows = session.scalars(select(Device).where(Device.customer_id == customer.id)
+                           .order_by(func.lower(Device.name), Device.id)).all()
+    return {"items": [to_contract(d) for d in rows], "total": len(rows)}
+
+
+def get_scoped(session: Session, actor: Actor, customer_id: str, device_id: str,
+               lookup: CustomerLookup | None, now: datetime, *, lock: bool = False
+               ) -> tuple[Customer, Device]:
+    customer = customers.get_scoped(session, actor, customer_id, lookup, now)
+    if not isinstance(device_id, str) or not customers.UUID_RE.match(device_id):
+        raise NotFound("no such device")
+    stmt = select(Device).where(Device.id == device_id, Device.customer_id == customer.id)
+    device = session.scalars(stmt.with_for_update() if lock else stmt).first()
+    if device is None:
+        raise NotFound("no such device")
+    return customer, device
+
+
+def create(session: Session, actor: Actor, customer_id: str, data: DeviceCreate,
+           box: SecretBox, events: EventSink, lookup: CustomerLookup | None,
+           now: datetime) -> dict[str, Any]:
+    customer = customers.get_scoped(session, actor, customer_id, lookup, now)
+    _writable(customer)
+    mac = normalize_mac(data.mac)
+    model = vendors.get_model(data.model)
+    _check_number(session, customer, data.number)
+    count = session.scalar(select(func.count()).where(Device.customer_id == customer.id))
+    if (count or 0) >= MAX_DEVICES_PER_CUSTOMER:
+        raise Conflict(f"a customer has at most {MAX_DEVICES_PER_CUSTOMER} devices")
+    _mac_free(session, mac)
+    device = Device(
+        id=str(uuid.uuid4()), customer_id=customer.id, mac=mac, model=model.key,
+        name=data.name, display_name=data.display_name, number=data.number,
+        sip_username=credentials.sip_username(),
+        sip_secret_encrypted=box.encrypt(credentials.sip_secret()),
+        created_at=now, updated_at=now,
+    )
+    session.add(device)
+    session.flush()
+    events.record(session, "device_created", _event(device, customer))
+    return to_contract(device)
+
+
+def update(session: Session, actor: Actor, customer_id: str, device_id: str,
+           data: DeviceUpdate, events: EventSink, lookup: CustomerLookup | None,
+           now: datetime) -> dict[str, Any]:
+    customer, device = get_scoped(session, actor, customer_id, device_id, lookup, now,
+                                  lock=True)
+    _writable(customer)
+    changes = data.model_dump(exclude_unset=True)
+    if "name" in changes and changes["name"] is None:
+        raise Invalid("a device needs a name", [{"field": "name", "message": "required"}])
+    if changes.get("mac") is not None:
+        changes["mac"] = normalize_mac(changes["mac"])
+        _mac_free(session, changes["mac"], except_id=device.id)
+    elif "mac" in changes:
+        raise Invalid("a device needs a MAC address", [{"field": "mac", "message": "required"}])
+    if "model" in changes:
+        changes["model"] = vendors.get_model(changes["model"]).key
+    if "number" in changes:
+        _check_number(session, customer, changes["number"])
+    for key, value in changes.items():
+        setattr(device, key, value)
+    device.updated_at = now
+    session.flush()
+    events.record(session, "device_updated", {**_event(device, customer),
+                                              "fields": sorted(changes)})
+    return to_contract(device)
+
+
+def delete(session: Session, actor: Actor, customer_id: str, device_id: str,
+           events: EventSink, lookup: CustomerLookup | None, now: datetime) -> None:
+    customer, device = get_scoped(session, actor, customer_id, device_id, lookup, now,
+                                  lock=True)
+    # A closed customer's devices may still be removed (it frees their MACs for reuse).
+    session.delete(device)
+    session.flush()
+    events.record(session, "device_deleted", _event(device, customer))

@@ -1,0 +1,104 @@
+"""Provisioning database schema (owned by the provisioning service alone).
+
+``customers`` and ``customer_numbers`` are event-carried copies of what accounts and
+numbering announce, so the service (and its FTP/HTTP file server) keeps working when they
+are down. Secrets (FTP passwords, SIP line secrets) are stored Fernet-encrypted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from sbcommon.outbox import outbox_table, processed_events_table
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+def _now() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+class Customer(Base):
+    """What provisioning knows of a customer account (from accounts' events)."""
+
+    __tablename__ = "customers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    reseller_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    updated_at: Mapped[datetime] = _now()
+
+
+class CustomerNumber(Base):
+    """A phone number assigned to a customer (from numbering's events), E.164."""
+
+    __tablename__ = "customer_numbers"
+
+    number: Mapped[str] = mapped_column(String(16), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    assigned_at: Mapped[datetime] = _now()
+
+
+class FtpAccount(Base):
+    """One FTP (and HTTP) login per customer; the password is readable by the reseller on
+    the boot configuration page, hence encrypted (not hashed)."""
+
+    __tablename__ = "ftp_accounts"
+
+    customer_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
+    password_encrypted: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = _now()
+    rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Device(Base):
+    __tablename__ = "devices"
+    __table_args__ = (Index("ix_devices_customer_name", "customer_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("customers.id", ondelete="CASCADE"), nullable=False)
+    # 12 lowercase hex digits; unique platform-wide (one MAC, one device, one customer).
+    mac: Mapped[str] = mapped_column(String(12), nullable=False, unique=True)
+    model: Mapped[str] = mapped_column(String(40), nullable=False)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    # The line it serves: the name shown on the phone and (optionally) one of the
+    # customer's numbers; without one it shows the customer's first number.
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    number: Mapped[str | None] = mapped_column(String(16))
+    sip_username: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
+    sip_secret_encrypted: Mapped[str] = mapped_column(Text, nullable=False)
+    last_provisioned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_provisioned_file: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()
+
+
+outbox = outbox_table(metadata)
+processed_events = processed_events_table(metadata)
