@@ -9,10 +9,12 @@ import pytest
 
 from gateway.api import api as api_routes
 from sbcommon.contracts.accounts import CustomerUpdate
+from sbcommon.contracts.notifications import MessageRequest
 from tests.support import ApiClient, make_reseller, sign_in_subscriber
 
 # A valid body per request model, so a route is refused for scope, not for its input.
-EXAMPLE_BODIES = {CustomerUpdate: {"name": "Taken over"}}
+EXAMPLE_BODIES = {CustomerUpdate: {"name": "Taken over"},
+                  MessageRequest: {"subject": "Hello", "body": "Taken over"}}
 CUSTOMER_ROUTES = [r for r in api_routes.routes if "{customer_id}" in r.path]
 
 

@@ -13,6 +13,7 @@ import pytest
 from gateway.portal import views
 from gateway.portal.i18n import LANGUAGES, MESSAGES, plural_translator, translator
 from sbcommon.contracts.accounts import CustomerKind, CustomerStatus, SortKey
+from sbcommon.contracts.notifications import MailKind, MailStatus
 
 PORTAL = Path(views.__file__).parent
 TEMPLATES = sorted((PORTAL / "templates").glob("*.html"))
@@ -33,6 +34,8 @@ DYNAMIC_VALUES: dict[str, tuple[str, ...]] = {
     "customers.order.": ("asc", "desc"),
     "new.name.": get_args(CustomerKind),
     "home.": get_args(CustomerStatus),
+    "mail.kind.": get_args(MailKind),
+    "mail.status.": get_args(MailStatus),
 }
 
 
