@@ -84,7 +84,15 @@ ensure_vhost() {  # a separate RabbitMQ virtual host keeps test traffic apart fr
   as_root rabbitmqctl -q set_permissions -p "$vhost" guest '.*' '.*' '.*' >/dev/null
 }
 
+ensure_system_libs() {  # weasyprint (PDF statements and exports) needs Pango and a font
+  ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so' &&
+    [ -n "$(fc-list 2>/dev/null | head -1)" ] && return 0
+  log "installing Pango and fonts for PDF rendering"
+  apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fontconfig
+}
+
 ensure_infrastructure() {
+  ensure_system_libs
   ensure_venv
   ensure_postgres
   ensure_rabbitmq
