@@ -127,6 +127,6 @@ class WorkerPool:
 
 
 if __name__ == "__main__":
-    # Lower priority than the service: on a busy machine the event loop wins the CPU.
-    os.nice(5)
+    # Lowest priority: on a busy machine the event loop (and every other service) wins the CPU.
+    os.nice(19)
     serve(sys.stdin.buffer, sys.stdout.buffer)
