@@ -17,12 +17,15 @@ fi
 
 SEARCH_ARGS=(--try-indexes)
 LOGIN_ARGS=(--clients 1,4)
+NOTIF_ARGS=()
 if [ -n "${SB_BENCH_QUICK:-}" ]; then
   SEARCH_ARGS+=(--customers 10000 --runs 10)
   LOGIN_ARGS+=(--seconds 5 --baseline 3)
+  NOTIF_ARGS+=(--emails 100 --statements 10 --customers 5000)
 fi
 
 cd "$ROOT"
 # Each script stops the service it started on exit, Ctrl-C or SIGTERM; `timeout` bounds it.
 timeout --foreground -s TERM 420 "$PY" bench/bench_customer_search.py "${SEARCH_ARGS[@]}"
 timeout --foreground -s TERM 180 "$PY" bench/bench_login.py "${LOGIN_ARGS[@]}"
+timeout --foreground -s TERM 900 "$PY" bench/bench_notifications.py "${NOTIF_ARGS[@]}"

@@ -84,7 +84,17 @@ ensure_vhost() {  # a separate RabbitMQ virtual host keeps test traffic apart fr
   as_root rabbitmqctl -q set_permissions -p "$vhost" guest '.*' '.*' '.*' >/dev/null
 }
 
+ensure_system_libs() {  # weasyprint (PDF statements and exports) needs Pango and a font
+  # Read the lists whole first: with pipefail, `grep -q` closing a pipe early fails it.
+  local libs fonts
+  libs="$(ldconfig -p 2>/dev/null || true)"; fonts="$(fc-list 2>/dev/null || true)"
+  [[ "$libs" == *libpango-1.0.so* && "$libs" == *libpangoft2-1.0.so* && -n "$fonts" ]] && return 0
+  log "installing Pango and fonts for PDF rendering"
+  apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fontconfig
+}
+
 ensure_infrastructure() {
+  ensure_system_libs
   ensure_venv
   ensure_postgres
   ensure_rabbitmq

@@ -24,6 +24,14 @@ log "migrating databases"
 "$VENV/bin/python" -m services.accounts.bootstrap
 
 PIDS=()
+# Local SMTP capture server: the platform's mail lands in var/mail/*.eml, nothing is relayed.
+# Skipped when SB_SMTP_HOST points elsewhere (a real server).
+if [ -z "${SB_SMTP_HOST:-}" ]; then
+  mkdir -p var/mail
+  "$VENV/bin/python" -m services.notifications.devsmtp --port "${SB_SMTP_PORT:-8025}" --dir var/mail \
+    >>var/log/devsmtp.log 2>&1 &
+  PIDS+=("$!")
+fi
 stop_all() { [ ${#PIDS[@]} -gt 0 ] && kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; }
 trap 'stop_all; exit 0' INT TERM
 trap stop_all EXIT
@@ -62,5 +70,6 @@ echo "  portal:  http://127.0.0.1:$PORT/login"
 echo "  API:     http://127.0.0.1:$PORT/api/v1/openapi.json"
 echo "  health:  http://127.0.0.1:$PORT/health"
 echo "  phones:  ftp://127.0.0.1:${PROVISIONING_FTP_PORT:-2121}/  http://127.0.0.1:${PROVISIONING_HTTP_PORT:-8021}/"
+[ -z "${SB_SMTP_HOST:-}" ] && echo "  mail:    captured as .eml files in $ROOT/var/mail/ (SMTP 127.0.0.1:${SB_SMTP_PORT:-8025})"
 echo "  stop:    Ctrl-C"
 wait

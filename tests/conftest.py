@@ -17,6 +17,7 @@ from sbcommon.config import amqp_uri, database_url, platform_services  # noqa: E
 from sbcommon.db import make_engine  # noqa: E402
 from sbcommon.migrate import drop_database, migratable_services, upgrade  # noqa: E402
 from services.accounts.domain.passwords import Hasher  # noqa: E402
+from tests.mailbox import Mailbox  # noqa: E402
 from tests.support import (  # noqa: E402
     ApiClient,
     EventListener,
@@ -53,7 +54,16 @@ def fast_hasher():
 
 
 @pytest.fixture(scope="session")
-def platform(databases):
+def smtp():
+    """A real SMTP server (aiosmtpd) that the notifications service delivers to."""
+    box = Mailbox(free_port())
+    box.start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture(scope="session")
+def platform(databases, smtp):
     port = free_port()
     env = {
         **os.environ,
@@ -63,6 +73,12 @@ def platform(databases):
         # Every HTTP test signs in from 127.0.0.1: keep the per-address limit above what the
         # suite's deliberate failures add up to; test_auth_api exercises the limit itself.
         "SB_LOGIN_IP_FAILURES_PER_MINUTE": "50",
+        # Mail goes to the test's SMTP server; retries come quickly for the outage test.
+        "SB_SMTP_HOST": "127.0.0.1",
+        "SB_SMTP_PORT": str(smtp.port),
+        "SB_MAIL_RETRY_BASE_SECONDS": "1",
+        "SB_MAIL_RETRY_MAX_SECONDS": "2",
+        "SB_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     plat = Platform(base_url=f"http://127.0.0.1:{port}", env=env)
     for name in platform_services():

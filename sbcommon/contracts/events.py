@@ -66,6 +66,7 @@ class PasswordResetRequested(Event):
     customer_id: str | None
     email: str
     display_name: str
+    identifier: str | None = None  # the sign-in identifier (shown with the access codes)
     language: Literal["fr", "en"]
     purpose: str  # "reset" (Forgot?) or "access_codes" (sent by the reseller)
     reset_token: str

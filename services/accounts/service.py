@@ -198,6 +198,14 @@ class AccountsService:
             return customers.reopen(session, who, customer_id, self.outbox, utcnow())
 
     @rpc
+    def issue_access_codes(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
+        """F23: issue the main user's single-use set-PIN link; the e-mail carries it."""
+        who = Actor.parse(actor)
+        with self.db.begin() as session:
+            return customers.issue_access_codes(session, who, customer_id, SETTINGS,
+                                                self.outbox, utcnow())
+
+    @rpc
     def list_customers(self, actor: dict[str, Any], query: dict[str, Any] | None = None
                        ) -> dict[str, Any]:
         who = Actor.parse(actor)

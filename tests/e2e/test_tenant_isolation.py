@@ -9,6 +9,7 @@ import pytest
 
 from gateway.api import api as api_routes
 from sbcommon.contracts.accounts import CustomerUpdate
+from sbcommon.contracts.notifications import MessageRequest
 from sbcommon.contracts.numbering import NumberRequest
 from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
 from sbcommon.contracts.routing_policy import NumberTestQuery, RuleCreate
@@ -21,6 +22,7 @@ EXAMPLE_BODIES = {
     RuleCreate: {"action": "deny", "match": "country", "value": "GB"},
     DeviceCreate: {"name": "Planted", "mac": "02:00:5e:10:00:01", "model": "yealink-t46u"},
     DeviceUpdate: {"name": "Taken over"},
+    MessageRequest: {"subject": "Hello", "body": "Taken over"},
 }
 # Likewise a valid query string per query model of a customer route.
 EXAMPLE_QUERIES = {NumberTestQuery: {"dialed": "+442079460018"}}

@@ -13,6 +13,7 @@ import pytest
 from gateway.portal import views
 from gateway.portal.i18n import LANGUAGES, MESSAGES, plural_translator, translator
 from sbcommon.contracts.accounts import CustomerKind, CustomerStatus, SortKey
+from sbcommon.contracts.notifications import MailKind, MailStatus
 from sbcommon.contracts.numbering import NumberState
 from sbcommon.contracts.routing_policy import Action, Level, MatchType
 from services.numbering.domain.parse import TYPE_NAMES
@@ -45,6 +46,8 @@ DYNAMIC_VALUES: dict[str, tuple[str, ...]] = {
     "cr.match.": get_args(MatchType),
     "cr.level.": get_args(Level),
     "boot.": ("ftp_url", "username", "password", "http_url"),  # devices_boot.html
+    "mail.kind.": get_args(MailKind),
+    "mail.status.": get_args(MailStatus),
 }
 
 

@@ -192,6 +192,8 @@ def request_reset(
         "customer_id": user.customer_id,
         "email": user.email,
         "display_name": user.display_name,
+        # The access-codes e-mail shows the identifier beside the link (F23).
+        "identifier": user.identifier,
         "language": user.language,
         "purpose": purpose,
         "reset_token": token,

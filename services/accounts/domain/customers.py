@@ -22,11 +22,11 @@ from sbcommon.contracts.accounts import (
     CustomerQuery,
     CustomerUpdate,
 )
-from sbcommon.errors import Conflict, Forbidden, Invalid, NotFound
+from sbcommon.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 
 from ..models import Customer, Reseller, User, WebSession
 from ..settings import AccountsSettings
-from .auth import EventSink
+from .auth import EventSink, request_reset
 
 # Which status changes a reseller may make. Closing has its own path; reopening a closed
 # account is the system administrator's alone (F34).
@@ -300,3 +300,29 @@ def counts(session: Session, actor: Actor) -> dict[str, int]:
         setattr(result, kind, getattr(result, kind) + n)
         setattr(result, status, getattr(result, status) + n)
     return result.model_dump()
+
+
+def issue_access_codes(session: Session, actor: Actor, customer_id: str,
+                       settings: AccountsSettings, events: EventSink, now: datetime
+                       ) -> dict[str, Any]:
+    """F23: a single-use link for the account's main user to choose its PIN, carried by the
+    ``password_reset_requested`` event (purpose ``access_codes``) to the notifications
+    service. The token never leaves through this function's answer."""
+    customer = get_scoped(session, actor, customer_id)
+    actor.require(Role.RESELLER, Role.ADMIN)
+    if customer.status == "closed":
+        raise Conflict("this account is closed; its access codes cannot be sent")
+    user = _main_user(session, customer)
+    if user is None or user.disabled:
+        raise Conflict("this account has no active main user to send access codes to")
+    if not user.email:
+        raise Invalid("this account has no e-mail address",
+                      [{"field": "email", "message": "missing"}])
+    token = request_reset(session, events, settings, user.identifier, now,
+                          purpose="access_codes")
+    if token is None:
+        raise TooManyRequests(
+            f"at most {settings.reset_per_hour} links per hour for one account; try later",
+            {"retry_after": 3600})
+    return {"customer_id": customer.id, "email": user.email,
+            "expires_at": (now + timedelta(seconds=settings.reset_ttl)).isoformat()}

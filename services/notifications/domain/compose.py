@@ -1,0 +1,85 @@
+"""What each kind of mail says, from the facts that trigger it; and queueing it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from sbcommon.errors import Invalid
+
+from ..models import Mail
+from . import mailstore, messages
+from .brand import Brand
+from .messages import Attachment, Rendered
+from .strings import LANGUAGES, translator
+
+
+def link_expiry(expires_at: str) -> str:
+    """"2026-02-01T10:00:00+00:00" → "2026-02-01 10:00 UTC" (the same in both languages)."""
+    return f"{expires_at[:10]} {expires_at[11:16]} UTC"
+
+
+def event_language(language: Any) -> str:
+    """An event cannot be answered with a 4xx: an unknown language falls back to French,
+    the platform's default, rather than losing the mail."""
+    return language if language in LANGUAGES else "fr"
+
+
+def reset_link(event: dict[str, Any], brand: Brand, portal_url: str) -> Rendered:
+    """F2 (purpose "reset") and F23 (purpose "access_codes"): a single-use link to the
+    portal's /reset page; never a password."""
+    kind = "access_codes" if event.get("purpose") == "access_codes" else "reset"
+    language = event_language(event.get("language"))
+    return messages.render(kind, language, brand, {
+        "name": event.get("display_name") or event["email"],
+        "identifier": event.get("identifier") or event["email"],
+        "link": f"{portal_url}/reset?token={event['reset_token']}",
+        "expires": link_expiry(event["expires_at"]),
+    })
+
+
+def welcome(event: dict[str, Any], brand: Brand) -> Rendered:
+    language = event_language(event.get("language"))
+    return messages.render("welcome", language, brand, {
+        "name": event["name"], "account": event["name"],
+        "trial_ends": (event.get("trial_ends_at") or "")[:10] or None,
+    })
+
+
+def recipient_of(customer: dict[str, Any]) -> str:
+    """The customer's address, or a clear 422 when it has none usable."""
+    email = (customer.get("email") or "").strip()
+    if not email:
+        raise Invalid("this customer has no e-mail address; add one first",
+                      [{"field": "email", "message": "missing"}])
+    return messages.safe_address(email)
+
+
+def custom_message(customer: dict[str, Any], brand: Brand, subject: str, body: str
+                   ) -> Rendered:
+    return messages.render("message", customer["language"], brand, {
+        "name": customer.get("contact_name") or customer["name"],
+        "subject": messages.safe_subject(subject), "body": body,
+    })
+
+
+def statement(customer: dict[str, Any], brand: Brand, pdf: bytes, now: datetime) -> Rendered:
+    rendered = messages.render("statement", customer["language"], brand, {
+        "name": customer.get("contact_name") or customer["name"],
+    })
+    t = translator(customer["language"])
+    filename = f"{t('statement.filename')}-{customer['identifier']}-{now.date()}.pdf"
+    rendered.attachments.append(Attachment(filename=filename, content=pdf))
+    return rendered
+
+
+def queue(session: Session, rendered: Rendered, *, kind: str, recipient: str, language: str,
+          brand: Brand, sender: str, reseller_id: str | None, customer_id: str | None,
+          now: datetime) -> Mail:
+    """Build the whole message first: an error leaves nothing queued (nothing half-sent)."""
+    message = messages.build(rendered, sender, recipient, messages.new_message_id(sender),
+                             brand, language)
+    return mailstore.enqueue(session, message, kind=kind, language=language,
+                             reseller_id=reseller_id, customer_id=customer_id, now=now)

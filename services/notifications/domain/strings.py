@@ -1,0 +1,161 @@
+"""French and English strings of the e-mails and PDF documents (same keys in both; a unit
+test checks). Templates ask for them with ``t('key', **values)``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+LANGUAGES = ("fr", "en")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "greeting": "Hello {name},",
+        "signature": "The {brand} team",
+        "support": "Questions? Contact us: {contact}",
+        "footer": "You receive this e-mail because you have an account with {brand}.",
+        "access_codes.subject": "Your {brand} access codes",
+        "access_codes.intro": "Here are your access codes.",
+        "access_codes.identifier": "Your identifier",
+        "access_codes.action": "Choose your PIN",
+        "access_codes.link_note": "This link works once, until {expires}. We never send a "
+                                  "PIN or password by e-mail.",
+        "reset.subject": "Choose a new {brand} password",
+        "reset.intro": "Someone (hopefully you) asked to choose a new PIN or password.",
+        "reset.action": "Choose a new password",
+        "reset.ignore": "If it was not you, ignore this e-mail: nothing changes.",
+        "welcome.subject": "Welcome to {brand}",
+        "welcome.intro": "Your account {account} is ready.",
+        "welcome.trial": "Your free trial ends on {date}.",
+        "welcome.next": "You will receive your access codes in a separate e-mail.",
+        "message.footer": "Message from {brand}.",
+        "statement.subject": "Your {brand} subscription statement",
+        "statement.intro": "Please find attached the statement of your subscription.",
+        "statement.title": "Subscription statement",
+        "statement.date": "Date",
+        "statement.account": "Account",
+        "statement.identifier": "Identifier",
+        "statement.kind": "Kind",
+        "statement.status": "Status",
+        "statement.trial_ends": "Free trial until",
+        "statement.plans": "Plans and options",
+        "statement.col.item": "Item",
+        "statement.col.quantity": "Quantity",
+        "statement.col.unit_price": "Unit price",
+        "statement.col.amount": "Amount",
+        "statement.none": "No plan or option yet.",
+        "statement.subtotal": "Subtotal",
+        "statement.total": "Total per month",
+        "statement.filename": "statement",
+        "kind.company": "Company",
+        "kind.professional": "Professional",
+        "status.trial": "Free trial",
+        "status.production": "Production",
+        "status.suspended": "Suspended",
+        "status.closed": "Closed",
+        "export.title": "Customer accounts",
+        "export.generated": "Generated on {date} — {count} accounts",
+        "export.filters": "Filters: {filters}",
+        "export.no_filter": "none",
+        "export.page": "Page",
+        "export.of": "of",
+        "col.name": "Name",
+        "col.identifier": "Identifier",
+        "col.email": "E-mail",
+        "col.phone": "Phone",
+        "col.kind": "Kind",
+        "col.status": "Status",
+        "col.language": "Language",
+        "col.country": "Country",
+        "col.created": "Created",
+        "col.trial_ends": "Trial ends",
+    },
+    "fr": {
+        "greeting": "Bonjour {name},",
+        "signature": "L'équipe {brand}",
+        "support": "Des questions ? Contactez-nous : {contact}",
+        "footer": "Vous recevez ce courriel parce que vous avez un compte chez {brand}.",
+        "access_codes.subject": "Vos codes d'accès {brand}",
+        "access_codes.intro": "Voici vos codes d'accès.",
+        "access_codes.identifier": "Votre identifiant",
+        "access_codes.action": "Choisir votre NIP",
+        "access_codes.link_note": "Ce lien fonctionne une seule fois, jusqu'au {expires}. "
+                                  "Nous n'envoyons jamais de NIP ni de mot de passe par "
+                                  "courriel.",
+        "reset.subject": "Choisissez un nouveau mot de passe {brand}",
+        "reset.intro": "Quelqu'un (vous, espérons-le) a demandé à choisir un nouveau NIP ou "
+                       "mot de passe.",
+        "reset.action": "Choisir un nouveau mot de passe",
+        "reset.ignore": "Si ce n'était pas vous, ignorez ce courriel : rien ne change.",
+        "welcome.subject": "Bienvenue chez {brand}",
+        "welcome.intro": "Votre compte {account} est prêt.",
+        "welcome.trial": "Votre essai gratuit se termine le {date}.",
+        "welcome.next": "Vous recevrez vos codes d'accès dans un autre courriel.",
+        "message.footer": "Message de {brand}.",
+        "statement.subject": "Votre relevé d'abonnement {brand}",
+        "statement.intro": "Veuillez trouver ci-joint le relevé de votre abonnement.",
+        "statement.title": "Relevé d'abonnement",
+        "statement.date": "Date",
+        "statement.account": "Compte",
+        "statement.identifier": "Identifiant",
+        "statement.kind": "Type",
+        "statement.status": "Statut",
+        "statement.trial_ends": "Essai gratuit jusqu'au",
+        "statement.plans": "Forfaits et options",
+        "statement.col.item": "Article",
+        "statement.col.quantity": "Quantité",
+        "statement.col.unit_price": "Prix unitaire",
+        "statement.col.amount": "Montant",
+        "statement.none": "Aucun forfait ni option pour l'instant.",
+        "statement.subtotal": "Sous-total",
+        "statement.total": "Total par mois",
+        "statement.filename": "releve",
+        "kind.company": "Entreprise",
+        "kind.professional": "Professionnel",
+        "status.trial": "Essai gratuit",
+        "status.production": "Production",
+        "status.suspended": "Suspendu",
+        "status.closed": "Fermé",
+        "export.title": "Comptes clients",
+        "export.generated": "Généré le {date} — {count} comptes",
+        "export.filters": "Filtres : {filters}",
+        "export.no_filter": "aucun",
+        "export.page": "Page",
+        "export.of": "sur",
+        "col.name": "Nom",
+        "col.identifier": "Identifiant",
+        "col.email": "Courriel",
+        "col.phone": "Téléphone",
+        "col.kind": "Type",
+        "col.status": "Statut",
+        "col.language": "Langue",
+        "col.country": "Pays",
+        "col.created": "Créé le",
+        "col.trial_ends": "Fin d'essai",
+    },
+}
+
+
+def translator(language: str) -> Callable[..., str]:
+    """Unknown languages were refused at the edge; French is the platform default."""
+    catalogue = STRINGS.get(language, STRINGS["fr"])
+
+    def t(key: str, /, **values: Any) -> str:
+        text = catalogue[key]
+        return text.format(**values) if values else text
+
+    return t
+
+
+def format_money(cents: int, currency: str, language: str) -> str:
+    """Integer cents → "12.50 $" (fr) / "$12.50" (en); CAD/USD show a dollar sign."""
+    amount = f"{cents / 100:,.2f}"
+    symbol = "$" if currency in ("CAD", "USD") else currency
+    if language == "fr":
+        return amount.replace(",", "\u202f").replace(".", ",") + f"\u00a0{symbol}"
+    return f"{symbol}{amount}"
+
+
+def format_date(iso: str | None, language: str) -> str:
+    """An ISO timestamp's date as 2026-03-01 (unambiguous in both languages)."""
+    return (iso or "")[:10]
