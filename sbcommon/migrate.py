@@ -11,7 +11,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, text
+from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.engine import make_url
 
 from .config import database_url, server_url
@@ -65,6 +65,26 @@ def upgrade(service: str, url: str | None = None) -> None:
     url = url or database_url(service)
     ensure_database(url)
     command.upgrade(alembic_config(service, url), "head")
+
+
+def run_env(metadata: MetaData) -> None:
+    """The body of every service's migrations/env.py: online or offline, on its URL."""
+    from alembic import context
+
+    url = context.config.get_main_option("sqlalchemy.url")
+    if context.is_offline_mode():
+        context.configure(url=url, target_metadata=metadata, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            context.configure(connection=connection, target_metadata=metadata)
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        engine.dispose()
 
 
 def main(argv: list[str]) -> int:
