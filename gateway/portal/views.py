@@ -55,10 +55,11 @@ class NavItem:
     path: str
     label: str  # catalogue key
     roles: tuple[str, ...] = ("admin", "reseller", "customer")
+    order: int = 50  # position among the links, whatever order the areas are imported in
 
 
 NAV: list[NavItem] = []
-CUSTOMER_TABS: list[NavItem] = [NavItem("", "tab.account")]
+CUSTOMER_TABS: list[NavItem] = [NavItem("", "tab.account", order=0)]
 
 
 class CsrfError(SwitchboardError):
@@ -122,7 +123,7 @@ class Page:
 
     def _visible(self, items: list[NavItem]) -> list[NavItem]:
         role = self.ctx.session["user"]["role"] if self.ctx.session else None
-        return [item for item in items if role in item.roles]
+        return sorted((item for item in items if role in item.roles), key=lambda i: i.order)
 
     def redirect(self, url: str, flash: str | None = None, **flash_values: Any) -> Response:
         if flash in FLASH_KEYS:

@@ -11,9 +11,9 @@ from sbcommon.errors import Invalid, NotFound, SwitchboardError
 
 from ..portal.views import CUSTOMER_TABS, FLASH_KEYS, NAV, NavItem, Page, portal
 
-NAV.append(NavItem("/call-restrictions", "nav.call_restrictions", ("reseller",)))
+NAV.append(NavItem("/call-restrictions", "nav.call_restrictions", ("reseller",), order=20))
 CUSTOMER_TABS.append(NavItem("/call-restrictions", "tab.call_restrictions",
-                             ("admin", "reseller", "customer")))
+                             ("admin", "reseller", "customer"), order=40))
 FLASH_KEYS.update({"cr.added", "cr.deleted", "cr.default_saved"})
 
 MATCHES = ("destination", "prefix", "country", "category")

@@ -83,9 +83,9 @@ def rotate_provisioning(ctx: Ctx, customer_id: str) -> Any:
 
 
 # -- portal -------------------------------------------------------------------------------
-CUSTOMER_TABS.append(NavItem("/devices", "tab.devices"))
+CUSTOMER_TABS.append(NavItem("/devices", "tab.devices", order=20))
 CUSTOMER_TABS.append(NavItem("/boot-configuration", "tab.boot_configuration",
-                             ("admin", "reseller")))
+                             ("admin", "reseller"), order=30))
 FLASH_KEYS.update({"devices.created", "devices.saved", "devices.deleted", "boot.rotated"})
 
 FORM_KEYS = ("name", "mac", "model", "display_name", "number")

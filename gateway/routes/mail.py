@@ -29,8 +29,8 @@ from ..web import Ctx, parse_model, query_dict
 
 log = logging.getLogger(__name__)
 
-CUSTOMER_TABS.append(NavItem("/emails", "tab.emails", ("admin", "reseller")))
-NAV.append(NavItem("/mail-log", "nav.mail_log", ("admin", "reseller")))
+CUSTOMER_TABS.append(NavItem("/emails", "tab.emails", ("admin", "reseller"), order=50))
+NAV.append(NavItem("/mail-log", "nav.mail_log", ("admin", "reseller"), order=30))
 FLASH_KEYS.update({"mail.queued_access_codes", "mail.queued_statement", "mail.queued_message"})
 
 

@@ -16,8 +16,8 @@ from ..portal.views import CUSTOMER_TABS, FLASH_KEYS, NAV, NavItem, Page, field_
 from ..web import json_response
 from .numbers import csv_lines, run_import, stream_numbers, upload_chunks
 
-NAV.append(NavItem("/numbers", "nav.numbers", ("reseller",)))
-CUSTOMER_TABS.append(NavItem("/numbers", "tab.numbers"))
+NAV.append(NavItem("/numbers", "nav.numbers", ("reseller",), order=10))
+CUSTOMER_TABS.append(NavItem("/numbers", "tab.numbers", order=10))
 FLASH_KEYS.update({"numbers.added", "numbers.assigned", "numbers.released",
                    "numbers.settings_saved"})
 STATES = ("available", "reserved", "assigned", "aging")
