@@ -31,7 +31,7 @@ from sbcommon.contracts.accounts import (
     ResellerCreate,
 )
 from sbcommon.db import Database, ping
-from sbcommon.errors import Conflict, TooManyRequests
+from sbcommon.errors import Conflict, Invalid, TooManyRequests
 from sbcommon.outbox import Outbox
 from sbcommon.validation import parse
 
@@ -212,6 +212,17 @@ class AccountsService:
         data = parse(CustomerQuery, query or {}, "query")
         with self.db() as session:
             return customers.search(session, who, data)
+
+    @rpc
+    def export_customers(self, actor: dict[str, Any], query: dict[str, Any] | None,
+                         chunk: int) -> dict[str, Any]:
+        """The list in chunks of 1 000 for exports; ``total`` comes with chunk 1."""
+        who = Actor.parse(actor)
+        data = parse(CustomerQuery, {**(query or {}), "page": 1}, "query")
+        if not isinstance(chunk, int) or not 1 <= chunk <= 100_000:
+            raise Invalid("chunk must be an integer from 1")
+        with self.db() as session:
+            return customers.export_chunk(session, who, data, chunk)
 
     @rpc
     def customer_counts(self, actor: dict[str, Any]) -> dict[str, int]:

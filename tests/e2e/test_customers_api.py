@@ -240,3 +240,17 @@ def test_only_the_system_administrator_reopens(platform, reseller_api, accounts_
                                      and e["customer_id"] == customer["id"]
                                      and e["previous_status"] == "closed")
     assert event is not None and event["status"] == "production"
+
+
+def test_export_chunks_are_scoped_and_counted_once(rpc, reseller_api, platform, accounts_db,
+                                                  fast_hasher):
+    tag = unique("exp")
+    made = [reseller_api.create_customer(name=f"Export {tag} {i}") for i in range(3)]
+    me = reseller_api.get("/api/v1/auth/session").json()["actor"]
+    first = rpc.accounts.export_customers(me, {"q": tag, "sort": "name"}, 1)
+    assert (first["total"], first["chunks"]) == (3, 1)
+    assert [c["id"] for c in first["items"]] == [c["id"] for c in made]
+    assert "total" not in rpc.accounts.export_customers(me, {"q": tag}, 2)
+    other = make_reseller(accounts_db, fast_hasher)
+    stranger = {"user_id": other.user_id, "role": "reseller", "reseller_id": other.reseller_id}
+    assert rpc.accounts.export_customers(stranger, {"q": tag}, 1)["total"] == 0

@@ -256,7 +256,7 @@ def _escape_like(text: str) -> str:
 MIN_SUBSTRING_SEARCH = 3
 
 
-def search(session: Session, actor: Actor, query: CustomerQuery) -> dict[str, Any]:
+def _filtered(actor: Actor, query: CustomerQuery) -> Select:
     stmt = scope(select(Customer), actor)
     if query.kind:
         stmt = stmt.where(Customer.kind == query.kind)
@@ -266,7 +266,11 @@ def search(session: Session, actor: Actor, query: CustomerQuery) -> dict[str, An
         stmt = stmt.where(Customer.search_text.like(f"%{_escape_like(query.q)}%", escape="\\"))
     elif query.q:
         stmt = stmt.where(Customer.name_key.like(f"{_escape_like(query.q)}%", escape="\\"))
-    total = session.scalar(stmt.with_only_columns(func.count()).order_by(None))
+    return stmt
+
+
+def _rows(session: Session, stmt: Select, query: CustomerQuery, offset: int, limit: int
+          ) -> list[dict[str, Any]]:
     primary = {
         "name": [Customer.name_key],
         "created_at": [Customer.created_at],
@@ -277,16 +281,43 @@ def search(session: Session, actor: Actor, query: CustomerQuery) -> dict[str, An
     # Deferred join: find the page's ids with an index-only scan, then read only those rows,
     # so a deep OFFSET walks index entries instead of whole rows.
     page_ids = (
-        stmt.with_only_columns(Customer.id).order_by(*order)
-        .limit(query.per_page).offset((query.page - 1) * query.per_page)
+        stmt.with_only_columns(Customer.id).order_by(*order).limit(limit).offset(offset)
     ).subquery()
     rows = session.scalars(
         select(Customer).join(page_ids, Customer.id == page_ids.c.id).order_by(*order)
     ).all()
+    return [to_contract(c) for c in rows]
+
+
+def _total(session: Session, stmt: Select) -> int:
+    return session.scalar(stmt.with_only_columns(func.count()).order_by(None)) or 0
+
+
+def search(session: Session, actor: Actor, query: CustomerQuery) -> dict[str, Any]:
+    stmt = _filtered(actor, query)
+    total = _total(session, stmt)
+    items = _rows(session, stmt, query, (query.page - 1) * query.per_page, query.per_page)
     return CustomerPage(
-        items=[to_contract(c) for c in rows], total=total or 0, page=query.page,
-        per_page=query.per_page, pages=max(1, math.ceil((total or 0) / query.per_page)),
+        items=items, total=total, page=query.page, per_page=query.per_page,
+        pages=max(1, math.ceil(total / query.per_page)),
     ).model_dump(mode="json")
+
+
+EXPORT_CHUNK = 1000
+
+
+def export_chunk(session: Session, actor: Actor, query: CustomerQuery, chunk: int
+                 ) -> dict[str, Any]:
+    """Chunk ``chunk`` (from 1) of the whole list in the query's order, for exports: large
+    chunks, and the total counted only with the first one (a count per page would cost more
+    than the rows themselves)."""
+    stmt = _filtered(actor, query)
+    total = _total(session, stmt) if chunk == 1 else None
+    items = _rows(session, stmt, query, (chunk - 1) * EXPORT_CHUNK, EXPORT_CHUNK)
+    out: dict[str, Any] = {"items": items, "chunk": chunk}
+    if total is not None:
+        out.update(total=total, chunks=max(1, math.ceil(total / EXPORT_CHUNK)))
+    return out
 
 
 def counts(session: Session, actor: Actor) -> dict[str, int]:
