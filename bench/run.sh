@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every benchmark with the project's virtualenv: its own databases (sbbench_*) and
-# RabbitMQ vhost (switchboard_bench). Prints numbers; not a pytest suite. ~3 minutes.
-#   bench/run.sh                      both benchmarks
+# RabbitMQ vhost (switchboard_bench). Prints numbers; not a pytest suite. ~8 minutes.
+#   bench/run.sh                      every benchmark
 #   SB_BENCH_QUICK=1 bench/run.sh     10 000 customers, 10 runs per shape, 5 s of load
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,7 +18,12 @@ fi
 SEARCH_ARGS=(--try-indexes)
 LOGIN_ARGS=(--clients 1,4)
 NOTIF_ARGS=()
+NUMBERING_ARGS=()
+ROUTING_ARGS=()
+PROVISIONING_ARGS=()
 if [ -n "${SB_BENCH_QUICK:-}" ]; then
+  NUMBERING_ARGS+=(--lines 10000 --orders 10)
+  ROUTING_ARGS+=(--seconds 2)
   SEARCH_ARGS+=(--customers 10000 --runs 10)
   LOGIN_ARGS+=(--seconds 5 --baseline 3)
   NOTIF_ARGS+=(--emails 100 --statements 10 --customers 5000)
@@ -29,3 +34,6 @@ cd "$ROOT"
 timeout --foreground -s TERM 420 "$PY" bench/bench_customer_search.py "${SEARCH_ARGS[@]}"
 timeout --foreground -s TERM 180 "$PY" bench/bench_login.py "${LOGIN_ARGS[@]}"
 timeout --foreground -s TERM 900 "$PY" bench/bench_notifications.py "${NOTIF_ARGS[@]}"
+timeout --foreground -s TERM 600 "$PY" bench/bench_numbering.py "${NUMBERING_ARGS[@]}"
+timeout --foreground -s TERM 600 "$PY" bench/bench_routing_policy.py "${ROUTING_ARGS[@]}"
+timeout --foreground -s TERM 600 "$PY" bench/bench_provisioning.py "${PROVISIONING_ARGS[@]}"
