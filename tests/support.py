@@ -179,7 +179,9 @@ class ResellerLogin:
 def make_reseller(sessions: sessionmaker[Session], hasher: Any, name: str = "Reseller",
                   trial_days: int | None = None) -> ResellerLogin:
     from sbcommon.contracts.accounts import ResellerCreate
+    from sbcommon.outbox import EventRecorder
     from services.accounts.domain import directory
+    from services.accounts.models import outbox
 
     ident = unique("r")
     password = f"pw-{uuid.uuid4().hex}"
@@ -189,7 +191,7 @@ def make_reseller(sessions: sessionmaker[Session], hasher: Any, name: str = "Res
             session, hasher,
             ResellerCreate(name=f"{name} {ident}", email=email, identifier=ident,
                            trial_days=trial_days),
-            password, datetime.now(UTC))
+            password, datetime.now(UTC), EventRecorder(outbox))
     return ResellerLogin(made["reseller_id"], made["user_id"], ident, password, email)
 
 

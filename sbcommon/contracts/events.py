@@ -22,6 +22,13 @@ class Event(BaseModel):
 
 
 # -- accounts.events ------------------------------------------------------------------------
+class ResellerCreated(Event):
+    name: str
+    email: str
+    country: str
+    language: Literal["fr", "en"]
+
+
 class CustomerCreated(Event):
     customer_id: str
     kind: Literal["company", "professional"]

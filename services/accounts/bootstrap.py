@@ -20,10 +20,11 @@ from sqlalchemy.orm import sessionmaker
 from sbcommon.config import database_url, env, env_bool
 from sbcommon.contracts.accounts import ResellerCreate
 from sbcommon.db import make_engine
+from sbcommon.outbox import EventRecorder
 
 from .domain import directory
 from .domain.passwords import Hasher
-from .models import User
+from .models import User, outbox
 
 CREDENTIALS = Path(env("SB_VAR_DIR", str(Path(__file__).resolve().parents[2] / "var"))) \
     / "demo-credentials.json"
@@ -60,7 +61,7 @@ def main() -> dict[str, str]:
             directory.create_reseller(session, hasher, ResellerCreate(
                 name="Demo Telecom", email="reseller@demo.example", identifier="demo-reseller",
                 country="CA", language="fr",
-            ), password, now)
+            ), password, now, EventRecorder(outbox))
             creds["reseller_identifier"] = "demo-reseller"
             creds["reseller_password"] = password
     engine.dispose()

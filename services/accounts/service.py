@@ -238,6 +238,7 @@ class AccountsService:
         data = parse(ResellerCreate, payload)
         try:
             with self.db.begin() as session:
-                return directory.create_reseller(session, HASHER, data, password, utcnow())
+                return directory.create_reseller(session, HASHER, data, password, utcnow(),
+                                                 self.outbox)
         except IntegrityError as exc:
             raise _conflict_from(exc) from None

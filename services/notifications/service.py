@@ -125,6 +125,13 @@ class NotificationsService:
                           customer_id=event.get("customer_id"), now=utcnow())
         self.mail_sender()
 
+    @event_handler("accounts", "reseller_created")
+    def on_reseller_created(self, event: dict[str, Any]) -> None:
+        with self.db.begin() as session:
+            if first_delivery(session, processed_events, event["event_id"], self.name):
+                brand.remember_reseller(session, event["reseller_id"], event["name"],
+                                        event["email"], utcnow())
+
     @event_handler("accounts", "customer_created")
     def on_customer_created(self, event: dict[str, Any]) -> None:
         with self.db.begin() as session:

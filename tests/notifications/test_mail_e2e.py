@@ -50,7 +50,7 @@ def test_access_codes_mail_carries_identifier_and_a_link_that_works_once(
     assert "token" not in resp.text
     msg = wait_one(smtp, customer["email"], "access codes")
     assert msg["Message-ID"] and msg["Content-Language"] == "en"
-    assert "Switchboard" in str(msg["From"])
+    assert "Reseller" in str(msg["From"])  # the reseller's name, not the platform's
     assert msg.get_content_type() == "multipart/alternative"
     text, html, _ = parts(msg)
     assert customer["identifier"] in text and customer["identifier"] in html
@@ -245,3 +245,22 @@ def test_pdf_export_repeats_the_header_on_every_page(reseller_api):
         assert f"Page {number} sur {len(pages)}" in page
     everything = "\n".join(pages)
     assert all(f"Client {i:03d}" in everything for i in range(70))
+
+
+def test_mail_is_signed_with_the_resellers_own_name(platform, smtp, rpc, accounts_db,
+                                                     fast_hasher):
+    """White label: a new reseller's customers get mail in the reseller's name and with its
+    contact, learned from accounts' reseller_created event."""
+    reseller = make_reseller(accounts_db, fast_hasher, name="Télécom Boréal")
+    client = ApiClient(platform.base_url).login(reseller.identifier, reseller.password)
+    actor = client.get("/api/v1/auth/session").json()["actor"]
+    deadline = time.monotonic() + 15
+    while rpc.notifications.get_branding(actor)["name"] == "Switchboard":
+        assert time.monotonic() < deadline, "notifications never learned the reseller"
+        time.sleep(0.2)
+    customer = client.create_customer(language="fr")
+    client.post(f"/api/v1/customers/{customer['id']}/emails/access-codes")
+    msg = wait_one(smtp, customer["email"], "accès")
+    assert "Télécom Boréal" in str(msg["From"])
+    text, _, _ = parts(msg)
+    assert reseller.email in text and "Switchboard" not in str(msg["From"])

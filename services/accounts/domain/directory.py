@@ -14,6 +14,7 @@ from sbcommon.contracts.accounts import ResellerCreate, UserInfo
 from sbcommon.errors import Conflict
 
 from ..models import Reseller, User
+from .auth import EventSink
 from .passwords import Hasher
 
 
@@ -36,7 +37,8 @@ def _ensure_free(session: Session, identifier: str, email: str) -> None:
 
 
 def create_reseller(session: Session, hasher: Hasher, data: ResellerCreate,
-                    password: str | None, now: datetime) -> dict[str, Any]:
+                    password: str | None, now: datetime, events: EventSink | None = None
+                    ) -> dict[str, Any]:
     _ensure_free(session, data.identifier, data.email)
     reseller = Reseller(id=str(uuid.uuid4()), name=data.name, email=data.email,
                         country=data.country, trial_days=data.trial_days, created_at=now)
@@ -51,6 +53,12 @@ def create_reseller(session: Session, hasher: Hasher, data: ResellerCreate,
     )
     session.add(user)
     session.flush()
+    if events is not None:
+        # notifications signs the reseller's mail with its name (white label) from this.
+        events.record(session, "reseller_created", {
+            "reseller_id": reseller.id, "name": reseller.name, "email": reseller.email,
+            "country": reseller.country, "language": data.language,
+        })
     return {"reseller_id": reseller.id, "user_id": user.id, "identifier": user.identifier}
 
 

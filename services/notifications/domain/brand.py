@@ -49,6 +49,15 @@ def load(session: Session, reseller_id: str | None) -> Brand:
                  support_email=row.support_email)
 
 
+def remember_reseller(session: Session, reseller_id: str, name: str, email: str,
+                      now: datetime) -> None:
+    """A new reseller's mail is signed with its own name and e-mail (white label) until it
+    sets its branding; an existing branding row is never overwritten."""
+    if session.get(Branding, reseller_id) is None:
+        session.add(Branding(reseller_id=reseller_id, name=name, support_email=email,
+                             updated_at=now))
+
+
 def save(session: Session, reseller_id: str, data: dict[str, Any], now: datetime) -> Brand:
     """Colours go into CSS, so only #rrggbb passes; a logo must be an https URL."""
     for key in ("primary_color", "accent_color"):
