@@ -53,9 +53,13 @@ class Database(DependencyProvider):
         self.sessions: sessionmaker[Session] | None = None
 
     def setup(self) -> None:
+        # Every worker may hold a connection at once, but only SB_DB_POOL_SIZE stay open
+        # when idle: with several services and replicas on one PostgreSQL, idle pools sized
+        # to the worker count exhausted max_connections (100 by default) in the test run.
         workers = int(self.container.config.get("max_workers", 10))
-        pool = env_int("SB_DB_POOL_SIZE", workers)
-        self.engine = make_engine(database_url(self.service), pool_size=pool)
+        pool = min(env_int("SB_DB_POOL_SIZE", 5), workers)
+        self.engine = make_engine(database_url(self.service), pool_size=pool,
+                                  max_overflow=max(workers - pool, 0))
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def stop(self) -> None:

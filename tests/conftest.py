@@ -36,7 +36,7 @@ def databases():
         url = database_url(service)
         drop_database(url)
         upgrade(service, url)
-        engines[service] = make_engine(url, pool_size=5)
+        engines[service] = make_engine(url, pool_size=2)
     yield {name: sessionmaker(engine, expire_on_commit=False) for name, engine in engines.items()}
     for engine in engines.values():
         engine.dispose()

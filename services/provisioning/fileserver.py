@@ -352,7 +352,7 @@ def build_servers(settings: ProvisioningSettings) -> tuple[ThreadedFTPServer, Th
     # Plain SQLAlchemy, not sbcommon.db (which imports nameko, hence eventlet): this process
     # is threaded, and one connection per busy thread is what it needs.
     engine = create_engine(database_url("provisioning"), pool_size=settings.db_pool_size,
-                           max_overflow=settings.db_pool_size, pool_pre_ping=True,
+                           max_overflow=20, pool_pre_ping=True,
                            pool_recycle=1800)
     BACKEND = Backend(settings, sessionmaker(engine, expire_on_commit=False))
     ftp = ThreadedFTPServer((settings.ftp_host, settings.ftp_port), ftp_handler(settings))

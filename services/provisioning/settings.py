@@ -39,7 +39,7 @@ class ProvisioningSettings:
     max_failures: int = 5  # failed logins from one address before it is blocked
     block_seconds: int = 300
     auth_failed_delay: float = 1.0  # pause before answering a wrong password
-    db_pool_size: int = 20
+    db_pool_size: int = 5  # kept open when idle; up to 20 more while a boot storm runs
 
     @classmethod
     def from_env(cls) -> ProvisioningSettings:
