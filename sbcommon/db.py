@@ -82,3 +82,10 @@ def ping(sessions: sessionmaker[Session]) -> bool:
         return True
     except Exception:
         return False
+
+
+def health_report(service: str, sessions: sessionmaker[Session], **extra: Any) -> dict[str, Any]:
+    """What every service's ``health`` RPC answers: ok when its database answers."""
+    database = ping(sessions)
+    return {"service": service, "status": "ok" if database else "degraded",
+            "database": database, **extra}

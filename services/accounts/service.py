@@ -30,7 +30,7 @@ from sbcommon.contracts.accounts import (
     PreferencesUpdate,
     ResellerCreate,
 )
-from sbcommon.db import Database, ping
+from sbcommon.db import Database, health_report
 from sbcommon.errors import Conflict, Invalid, TooManyRequests
 from sbcommon.outbox import Outbox
 from sbcommon.validation import parse
@@ -85,9 +85,7 @@ class AccountsService:
     # -- health -------------------------------------------------------------------------
     @rpc
     def health(self) -> dict[str, Any]:
-        database = ping(self.db)
-        return {"service": self.name, "status": "ok" if database else "degraded",
-                "database": database}
+        return health_report(self.name, self.db)
 
     # -- authentication -------------------------------------------------------------------
     @rpc

@@ -24,7 +24,7 @@ from sbcommon.contracts.notifications import (
     MailLogQuery,
     MessageRequest,
 )
-from sbcommon.db import Database, ping
+from sbcommon.db import Database, health_report
 from sbcommon.errors import Invalid, NotFound
 from sbcommon.outbox import first_delivery
 from sbcommon.validation import parse
@@ -63,9 +63,7 @@ class NotificationsService:
     # -- health -------------------------------------------------------------------------
     @rpc
     def health(self) -> dict[str, Any]:
-        database = ping(self.db)
-        return {"service": self.name, "status": "ok" if database else "degraded",
-                "database": database, "pid": os.getpid(), "pdf_workers": self.pdf.pids()}
+        return health_report(self.name, self.db, pid=os.getpid(), pdf_workers=self.pdf.pids())
 
     # -- mail a customer ------------------------------------------------------------------
     def _customer_for_mail(self, who: Actor, customer_id: str) -> dict[str, Any]:

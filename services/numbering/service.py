@@ -13,7 +13,7 @@ from phonenumbers import PhoneMetadata
 
 from sbcommon.actor import Actor
 from sbcommon.contracts.numbering import NumberAdd, NumberQuery, NumberRequest, PoolSettings
-from sbcommon.db import Database, ping
+from sbcommon.db import Database, health_report
 from sbcommon.errors import Invalid
 from sbcommon.outbox import Outbox, first_delivery
 from sbcommon.validation import parse
@@ -43,9 +43,7 @@ class NumberingService:
 
     @rpc
     def health(self) -> dict[str, Any]:
-        database = ping(self.db)
-        return {"service": self.name, "status": "ok" if database else "degraded",
-                "database": database}
+        return health_report(self.name, self.db)
 
     # -- pool ---------------------------------------------------------------------------
     @rpc

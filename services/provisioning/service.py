@@ -26,7 +26,7 @@ from sbcommon.contracts.events import (
     NumberReleased,
 )
 from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
-from sbcommon.db import Database, ping
+from sbcommon.db import Database, health_report
 from sbcommon.errors import Conflict
 from sbcommon.outbox import Outbox, first_delivery
 from sbcommon.validation import parse
@@ -68,9 +68,7 @@ class ProvisioningService:
     # -- health -------------------------------------------------------------------------
     @rpc
     def health(self) -> dict[str, Any]:
-        database = ping(self.db)
-        return {"service": self.name, "status": "ok" if database else "degraded",
-                "database": database}
+        return health_report(self.name, self.db)
 
     # -- devices --------------------------------------------------------------------------
     @rpc

@@ -28,7 +28,7 @@ from sbcommon.contracts.routing_policy import (
     PbxTokenCreate,
     RuleCreate,
 )
-from sbcommon.db import Database, ping
+from sbcommon.db import Database, health_report
 from sbcommon.errors import Conflict, Invalid
 from sbcommon.outbox import Outbox, first_delivery
 from sbcommon.validation import parse
@@ -83,10 +83,8 @@ class RoutingPolicyService:
     # -- health and diagnostics -----------------------------------------------------------
     @rpc
     def health(self) -> dict[str, Any]:
-        database = ping(self.db)
-        return {"service": self.name, "status": "ok" if database else "degraded",
-                "database": database, "customers": len(self.cache.customers),
-                "replica": REPLICA}
+        return health_report(self.name, self.db, customers=len(self.cache.customers),
+                             replica=REPLICA)
 
     @rpc
     def echo(self, payload: Any = None) -> Any:
