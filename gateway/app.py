@@ -1,78 +1,52 @@
 """The gateway's request handling, independent of nameko: routes a werkzeug Request to the
-JSON API, the portal, static files or the health check, and maps errors to responses."""
+JSON API, the PBX's door, the portal, static files or the health check."""
 
 from __future__ import annotations
 
-import logging
 import mimetypes
 from pathlib import Path
 
 import eventlet
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from sbcommon.errors import SwitchboardError, Unauthorized
-
-from . import openapi, routes  # noqa: F401  (routes: registers every area's routes)
-from .api import api, bearer_token, call
-from .portal.views import PortalApp
-from .routes.call_restrictions import pbx
-from .routing import Dispatcher
+from . import registry
+from .clients import Backends
+from .framework.api import ApiApp
+from .framework.context import Ctx
+from .framework.http import json_response, secure_headers
+from .framework.portal import PortalApp
 from .settings import GatewaySettings
-from .web import Backends, Ctx, error_response, json_response, secure_headers
 
-log = logging.getLogger(__name__)
-
-STATIC_DIR = Path(__file__).parent / "portal" / "static"
+STATIC_DIR = Path(__file__).parent / "framework" / "static"
 HEALTH_TIMEOUT = 2.0  # a health check must answer fast, above all when a service is down
-
-
-@api.route("GET", "/openapi.json", auth=False, summary="This document")
-def openapi_document(ctx: Ctx) -> Response:
-    return json_response(openapi.document())
 
 
 class GatewayApp:
     def __init__(self, settings: GatewaySettings):
         self.settings = settings
-        self.api = Dispatcher(api)
-        self.pbx = Dispatcher(pbx)  # /pbx/v1: the PBX's door, authenticated by PBX tokens
-        self.portal = PortalApp(settings)
+        self.api = ApiApp(registry.API,
+                          bearer_hint="<token> (from POST /api/v1/auth/login)")
+        self.pbx = ApiApp(registry.PBX, bearer_hint="<PBX token>")
+        areas = registry.AREAS
+        self.portal = PortalApp(
+            settings, registry.PORTAL, registry.CATALOGUE,
+            templates=[a.templates for a in areas if a.templates.is_dir()],
+            nav=[n for a in areas for n in a.nav], tabs=[t for a in areas for t in a.tabs],
+            flash_keys=registry.FLASH_KEYS,
+        )
 
     def handle(self, request: Request, backends: Backends) -> Response:
         path = request.path
         ctx = Ctx(request=request, backends=backends, settings=self.settings)
         if path.startswith("/api/"):
-            response = self.handle_api(ctx)
-            return secure_headers(response, ctx.is_https, html=False)
+            return secure_headers(self.api.handle(ctx), ctx.is_https, html=False)
         if path.startswith("/pbx/"):
-            return secure_headers(self.handle_api(ctx, self.pbx), ctx.is_https, html=False)
+            return secure_headers(self.pbx.handle(ctx), ctx.is_https, html=False)
         if path == "/health":
             return secure_headers(self.health(backends), ctx.is_https, html=False)
         if path.startswith("/static/"):
             return secure_headers(self.static(path), ctx.is_https, html=False)
         return secure_headers(self.portal.handle(ctx), ctx.is_https, html=True)
-
-    def handle_api(self, ctx: Ctx, dispatcher: Dispatcher | None = None) -> Response:
-        try:
-            try:
-                route, ctx.args = (dispatcher or self.api).match(ctx.request.path,
-                                                                 ctx.request.method)
-            except HTTPException as exc:
-                code = "not_found" if exc.code == 404 else "method_not_allowed"
-                text = ("no such API route" if exc.code == 404
-                        else f"{ctx.request.method} is not allowed on {ctx.request.path}")
-                return json_response({"error": code, "message": text}, exc.code or 404)
-            if route.auth:
-                ctx.token = bearer_token(ctx)
-                ctx.session = ctx.backends.accounts.authenticate(ctx.token)
-            return call(ctx, route)
-        except SwitchboardError as exc:
-            return error_response(exc)
-        except Exception:
-            log.exception("unexpected error on %s %s", ctx.request.method, ctx.request.path)
-            return json_response({"error": "internal_error",
-                                  "message": "something went wrong on our side"}, 500)
 
     def health(self, backends: Backends) -> Response:
         services = {}
@@ -95,6 +69,3 @@ class GatewayApp:
         resp = Response(target.read_bytes(), mimetype=mimetype)
         resp.headers["Cache-Control"] = "public, max-age=3600"
         return resp
-
-
-__all__ = ["GatewayApp", "Unauthorized"]

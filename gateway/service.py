@@ -12,25 +12,32 @@ from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
-from sbcommon.config import env_int, platform_services
-
 from .app import GatewayApp
+from .clients import Backends
+from .framework.rpc import TimedProxy
 from .settings import GatewaySettings
-from .web import Backends, TimedProxy
 
 METHODS = "GET,POST,PATCH,DELETE,PUT"
-APP = GatewayApp(GatewaySettings.from_env())
-RPC_TIMEOUT = env_int("SB_RPC_TIMEOUT_SECONDS", 10)
-SERVICES = platform_services()
+SETTINGS = GatewaySettings()
+APP = GatewayApp(SETTINGS)
 
 
 class GatewayService:
     name = "gateway"
 
+    # One RPC proxy per service the gateway calls (gateway.clients.SERVICES; a test checks
+    # the two lists agree).
+    accounts = RpcProxy("accounts")
+    numbering = RpcProxy("numbering")
+    routing_policy = RpcProxy("routing_policy")
+    provisioning = RpcProxy("provisioning")
+    notifications = RpcProxy("notifications")
+
     def _backends(self) -> Backends:
-        return Backends(**{
-            name: TimedProxy(getattr(self, name), name, RPC_TIMEOUT) for name in SERVICES
-        })
+        seconds = SETTINGS.rpc_timeout_seconds
+        return Backends(**{name: TimedProxy(getattr(self, name), name, seconds)
+                           for name in ("accounts", "numbering", "routing_policy",
+                                        "provisioning", "notifications")})
 
     @http(METHODS, "/")
     def root(self, request: Request) -> Response:
@@ -39,9 +46,3 @@ class GatewayService:
     @http(METHODS, "/<path:path>")
     def everything(self, request: Request, path: str) -> Any:
         return APP.handle(request, self._backends())
-
-
-# One RPC proxy per service the platform has (services/<name>/service.py); nameko collects
-# dependency providers from the class attributes when a container is built.
-for _name in SERVICES:
-    setattr(GatewayService, _name, RpcProxy(_name))

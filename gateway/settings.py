@@ -4,28 +4,29 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
 
-from sbcommon.config import env, env_bool
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class GatewaySettings:
-    secret_key: bytes
-    trust_proxy: bool = False
-    public_url: str = "http://127.0.0.1:8000"
+class GatewaySettings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, populate_by_name=True)
 
+    # signs CSRF tokens; every replica needs the same one
+    secret_key: bytes = Field(b"", validation_alias="SB_SECRET_KEY")
+    # trust X-Forwarded-For/-Proto from a TLS-terminating proxy
+    trust_proxy: bool = Field(False, validation_alias="SB_TRUST_PROXY")
+    public_url: str = Field("http://127.0.0.1:8000", validation_alias="SB_PUBLIC_URL")
+    # longest wait for a service before answering 503
+    rpc_timeout_seconds: float = Field(10, gt=0, validation_alias="SB_RPC_TIMEOUT_SECONDS")
+
+    @field_validator("secret_key", mode="after")
     @classmethod
-    def from_env(cls) -> GatewaySettings:
-        key = env("SB_SECRET_KEY", "")
-        if not key:
-            # Fine for one development process; every replica must share one real key.
-            log.warning("SB_SECRET_KEY is not set; using a random key for this process")
-            key = secrets.token_urlsafe(32)
-        return cls(
-            secret_key=key.encode(),
-            trust_proxy=env_bool("SB_TRUST_PROXY", False),
-            public_url=env("SB_PUBLIC_URL", "http://127.0.0.1:8000"),
-        )
+    def _some_key(cls, key: bytes) -> bytes:
+        if key:
+            return key
+        # Fine for one development process; every replica must share one real key.
+        log.warning("SB_SECRET_KEY is not set; using a random key for this process")
+        return secrets.token_urlsafe(32).encode()

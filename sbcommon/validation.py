@@ -6,16 +6,18 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import Invalid, invalid_from_pydantic
+from .errors import BadRequest, invalid_from_pydantic
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def parse(model: type[M], data: Any, where: str = "body") -> M:
+    """The one validator of the platform (gateway and services): a non-object is a 400,
+    an object with bad fields a 422 listing each field."""
     if isinstance(data, model):
         return data
     if not isinstance(data, dict):
-        raise Invalid(f"{where} must be a JSON object")
+        raise BadRequest(f"the {where} must be a JSON object")
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -79,6 +79,8 @@ def platform(databases, smtp):
         "SB_MAIL_RETRY_BASE_SECONDS": "1",
         "SB_MAIL_RETRY_MAX_SECONDS": "2",
         "SB_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        # An import nobody feeds fails after 5 s (the interrupted-upload test waits for it).
+        "SB_IMPORT_EXPIRY_SECONDS": "5",
     }
     plat = Platform(base_url=f"http://127.0.0.1:{port}", env=env)
     for name in platform_services():

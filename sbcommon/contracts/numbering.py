@@ -96,6 +96,7 @@ class ImportReport(BaseModel):
     rejected: int
     rejections: list[ImportRejection] = []
     rejections_truncated: bool = False
+    reason: str | None = Field(None, description="Why a failed import stopped")
 
 
 class PoolSettings(Strict):

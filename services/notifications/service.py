@@ -184,7 +184,8 @@ class NotificationsService:
     @rpc
     def export_csv_page(self, actor: dict[str, Any], query: dict[str, Any], page: int,
                         language: str) -> dict[str, Any]:
-        """One page of the CSV (the caller streams pages; the header comes with page 1)."""
+        """One page of the CSV (sbcommon.contracts.exports.CsvPage: the caller streams
+        pages while ``next`` is set; the header comes with page 1)."""
         who = Actor.parse(actor)
         data = parse(ExportQuery, query, "query")
         check_language(language)
@@ -194,7 +195,8 @@ class NotificationsService:
         text = csvsafe.rows(result["items"], language)
         if page == 1:
             text = csvsafe.header(language) + text
-        return {"csv": text, "page": page, "pages": result["pages"], "total": result["total"]}
+        return {"csv": text, "next": page + 1 if page < result["pages"] else None,
+                "page": page, "pages": result["pages"], "total": result["total"]}
 
     @rpc
     def export_pdf(self, actor: dict[str, Any], query: dict[str, Any], language: str

@@ -109,6 +109,8 @@ class NumberImport(Base):
     bytes_read: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    fed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # last data
+    reason: Mapped[str | None] = mapped_column(String(200))  # why it failed
 
 
 class ImportRejection(Base):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,14 +18,15 @@ from sbcommon.contracts.numbering import NumberAdd, NumberQuery, NumberRequest, 
 from sbcommon.db import Database, health_report
 from sbcommon.errors import Invalid
 from sbcommon.outbox import Outbox, first_delivery
+from sbcommon.textlines import block_lines
 from sbcommon.validation import parse
 
 from .domain import imports, inventory
 from .models import KnownCustomer, outbox, processed_events
 from .settings import NumberingSettings
 
-SETTINGS = NumberingSettings.from_env()
-MAX_BATCH = 5000
+SETTINGS = NumberingSettings()
+MAX_BLOCK = 1024 * 1024  # bytes of one fed block
 # phonenumbers loads a country's metadata on first use, under a threading.Lock that
 # eventlet turns green; imports parse in OS threads (tpool), where taking a green lock
 # fails ("Cannot switch to a different thread"). Load everything once, up front.
@@ -61,10 +64,11 @@ class NumberingService:
 
     @rpc
     def export_numbers(self, actor: dict[str, Any], query: dict[str, Any] | None,
-                       after: str | None = None) -> list[dict[str, Any]]:
+                       after: str | None = None) -> dict[str, Any]:
+        """One page of the search as CSV (sbcommon.contracts.exports.CsvPage)."""
         who, data = Actor.parse(actor), parse(NumberQuery, query or {}, "query")
         with self.db() as session:
-            return inventory.export_chunk(session, who, data, after)
+            return inventory.export_page(session, who, data, after)
 
     @rpc
     def number_history(self, actor: dict[str, Any], number: str) -> list[dict[str, Any]]:
@@ -91,33 +95,42 @@ class NumberingService:
             return imports.start(session, Actor.parse(actor), bytes_total, utcnow())
 
     @rpc
-    def import_batch(self, actor: dict[str, Any], import_id: int, lines: list[Any],
-                     bytes_read: int = 0) -> dict[str, int]:
+    def feed_import(self, actor: dict[str, Any], import_id: int, first_line: int, data: str,
+                    bytes_read: int = 0) -> dict[str, int]:
+        """A block of whole lines of the file (sbcommon.textlines.line_blocks), base64."""
         who = Actor.parse(actor)
-        batch = self._lines(lines)
+        lines = block_lines(*self._block(first_line, data))
         # Parsing is CPU work: an OS thread leaves the hub free to answer other calls.
-        screened = tpool.execute(imports.screen, batch)
+        screened = tpool.execute(imports.screen, lines)
         with self.db.begin() as session:
-            return imports.add_screened(session, who, import_id, screened, bytes_read,
+            return imports.add_screened(session, who, import_id, screened, int(bytes_read),
                                         utcnow())
 
     @staticmethod
-    def _lines(lines: list[Any]) -> list[tuple[int, str | None]]:
-        if not isinstance(lines, list) or len(lines) > MAX_BATCH:
-            raise Invalid(f"a batch is a list of at most {MAX_BATCH} [line, text] pairs")
+    def _block(first_line: Any, data: Any) -> tuple[int, bytes]:
+        if not isinstance(first_line, int) or first_line < 1:
+            raise Invalid("first_line is the number of the block's first line, from 1")
+        if not isinstance(data, str) or len(data) > MAX_BLOCK * 4 // 3 + 4:
+            raise Invalid(f"a block is at most {MAX_BLOCK} bytes, in base64")
         try:
-            return [(int(n), None if t is None else str(t)) for n, t in lines]
-        except (TypeError, ValueError):
-            raise Invalid("a batch is a list of [line, text] pairs") from None
+            return first_line, base64.b64decode(data, validate=True)
+        except (binascii.Error, ValueError):
+            raise Invalid("a block is sent in base64") from None
 
     @rpc
-    def finish_import(self, actor: dict[str, Any], import_id: int, failed: bool = False
+    def finish_import(self, actor: dict[str, Any], import_id: int, failure: str | None = None
                       ) -> dict[str, Any]:
+        """The end of the file (``failure`` None) or of the upload (``failure``: why)."""
         who = Actor.parse(actor)
         with self.db.begin() as session:
-            imports.finish(session, who, import_id, failed, utcnow())
+            imports.finish(session, who, import_id, failure and str(failure), utcnow())
         with self.db() as session:
             return imports.report(session, who, import_id)
+
+    @timer(interval=SETTINGS.import_check_seconds)
+    def expire_imports(self) -> None:
+        with self.db.begin() as session:
+            imports.expire_stale(session, utcnow(), SETTINGS.import_expiry_seconds)
 
     @rpc
     def import_report(self, actor: dict[str, Any], import_id: int,
@@ -196,7 +209,7 @@ class NumberingService:
 
     @event_handler("accounts", "customer_closed")
     def on_customer_closed(self, payload: dict[str, Any]) -> None:
-        """F63: every number of a closed account goes back to the pool, exactly once."""
+        """Every number of a closed account goes back to the pool, exactly once."""
         with self.db.begin() as session:
             if not self._once(session, payload, "numbering.customer_closed"):
                 return

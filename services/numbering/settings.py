@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from sbcommon.config import env_int
 
+class NumberingSettings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, populate_by_name=True)
 
-@dataclass(frozen=True)
-class NumberingSettings:
-    aging_check_seconds: int = 60  # how often numbers whose aging is over become available
+    # how often numbers whose aging is over become available
+    aging_check_seconds: int = Field(60, ge=1, validation_alias="SB_NUMBER_AGING_CHECK_SECONDS")
+    # an import not fed for this long is failed: its uploader is gone
+    import_expiry_seconds: int = Field(120, ge=1, validation_alias="SB_IMPORT_EXPIRY_SECONDS")
 
-    @classmethod
-    def from_env(cls) -> NumberingSettings:
-        return cls(aging_check_seconds=env_int("SB_NUMBER_AGING_CHECK_SECONDS",
-                                               cls.aging_check_seconds))
+    @property
+    def import_check_seconds(self) -> float:
+        """How often stale imports are looked for: a quarter of the expiry, at most 30 s."""
+        return min(30.0, max(0.5, self.import_expiry_seconds / 4))

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from gateway.api import api as api_routes
-from gateway.app import GatewayApp  # noqa: F401  (registers the openapi route itself)
-from gateway.routing import Dispatcher
+from gateway.framework.routing import Dispatcher
+from gateway.registry import API as api_routes
 
 
 def test_every_api_route_is_in_the_openapi_document(api):

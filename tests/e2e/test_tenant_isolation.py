@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from gateway.api import api as api_routes
+from gateway.registry import API as api_routes
 from sbcommon.contracts.accounts import CustomerUpdate
 from sbcommon.contracts.notifications import MessageRequest
 from sbcommon.contracts.numbering import NumberRequest

@@ -194,9 +194,8 @@ def test_smtp_outage_in_the_middle_of_a_batch_loses_nothing_and_sends_once(
 
 
 def test_export_routes_are_not_taken_for_a_customer_id(reseller_api):
-    import gateway.routes  # noqa: F401  (registers every area's routes, as the gateway does)
-    from gateway.api import api as routes
-    from gateway.routing import Dispatcher
+    from gateway.framework.routing import Dispatcher
+    from gateway.registry import API as routes
 
     dispatcher = Dispatcher(routes)
     for ext in ("csv", "pdf"):

@@ -8,8 +8,9 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from gateway.app import GatewayApp
+from gateway.clients import Backends
+from gateway.framework.rpc import ServiceUnavailable, TimedProxy
 from gateway.settings import GatewaySettings
-from gateway.web import Backends, ServiceUnavailable, TimedProxy
 
 
 class SilentService:

@@ -10,16 +10,17 @@ from typing import get_args
 
 import pytest
 
-from gateway.portal import views
-from gateway.portal.i18n import LANGUAGES, MESSAGES, plural_translator, translator
+from gateway import registry as views
+from gateway.framework.i18n import LANGUAGES
+from gateway.registry import MESSAGES, plural_translator, translator
 from sbcommon.contracts.accounts import CustomerKind, CustomerStatus, SortKey
 from sbcommon.contracts.notifications import MailKind, MailStatus
 from sbcommon.contracts.numbering import NumberState
 from sbcommon.contracts.routing_policy import Action, Level, MatchType
 from services.numbering.domain.parse import TYPE_NAMES
 
-PORTAL = Path(views.__file__).parent
-TEMPLATES = sorted((PORTAL / "templates").glob("*.html"))
+GATEWAY = Path(views.__file__).parent
+TEMPLATES = sorted(GATEWAY.glob("**/templates/*.html"))
 # t('key') and page.t("key"): a literal key, not followed by a ~ concatenation
 LITERAL_KEY = re.compile(r"""\bt\(\s*(['"])([a-z0-9_.]+)\1\s*[,)]""")
 # t('prefix.' ~ value): the key depends on a value; the values are checked below
@@ -52,7 +53,7 @@ DYNAMIC_VALUES: dict[str, tuple[str, ...]] = {
 
 
 def keys_used(pattern: re.Pattern[str]) -> set[str]:
-    sources = [*TEMPLATES, *PORTAL.glob("*.py"), *(PORTAL.parent / "routes").glob("*.py")]
+    sources = [*TEMPLATES, *GATEWAY.glob("**/*.py")]
     return {m.group(2) for path in sources for m in pattern.finditer(path.read_text())}
 
 

@@ -1,17 +1,18 @@
-"""Import of numbers from a text file, one per line, in batches.
+"""Import of numbers from a text file, one per line: start, feed blocks of lines, finish.
 
-The gateway streams the file and sends lines in batches; each batch is one transaction,
-so a crash leaves whole batches added and never half a number. A line is never lost
-silently: it is added, skipped because it is blank, or reported with its reason.
+The gateway streams the file's bytes in blocks of whole lines; each block is one
+transaction, so a crash leaves whole blocks added and never half a number. A line is never
+lost silently: it is added, skipped because it is blank, or reported with its reason. An
+import nobody feeds any more (the uploader went away) is failed by ``expire_stale``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
@@ -36,7 +37,8 @@ class Rejection:
 
 def start(session: Session, actor: Actor, bytes_total: int | None, now: datetime) -> int:
     actor.require(Role.RESELLER)
-    job = NumberImport(reseller_id=actor.reseller_id, bytes_total=bytes_total, created_at=now)
+    job = NumberImport(reseller_id=actor.reseller_id, bytes_total=bytes_total, created_at=now,
+                       fed_at=now)
     session.add(job)
     session.flush()
     return job.id
@@ -116,7 +118,8 @@ def add_screened(session: Session, actor: Actor, import_id: int, batch: Screened
     job.lines_read += batch.lines
     job.added += len(added)
     job.rejected += len(rejections)
-    job.bytes_read = bytes_read
+    job.bytes_read = max(job.bytes_read, bytes_read)  # two blocks may be fed at once
+    job.fed_at = now
     return {"added": len(added), "rejected": len(rejections)}
 
 
@@ -171,11 +174,26 @@ def _explain_conflicts(session: Session, job: NumberImport,
     return out
 
 
-def finish(session: Session, actor: Actor, import_id: int, failed: bool, now: datetime) -> None:
+def finish(session: Session, actor: Actor, import_id: int, failure: str | None,
+           now: datetime) -> None:
+    """Done, or failed with ``failure`` as the reason; an import already over stays so."""
     job = _job(session, actor, import_id, lock=True)
     if job.status == "running":
-        job.status = "failed" if failed else "done"
+        job.status = "failed" if failure else "done"
+        job.reason = failure[:200] if failure else None
         job.finished_at = now
+
+
+def expire_stale(session: Session, now: datetime, seconds: int) -> int:
+    """Fail every import not fed for ``seconds``: its uploader is gone (a gateway restart,
+    a closed browser), and nothing else would ever end it. Returns how many."""
+    reason = f"no data received for {seconds} seconds: the upload was interrupted"
+    result = session.execute(
+        update(NumberImport)
+        .where(NumberImport.status == "running",
+               NumberImport.fed_at < now - timedelta(seconds=seconds))
+        .values(status="failed", reason=reason, finished_at=now))
+    return result.rowcount or 0
 
 
 def report(session: Session, actor: Actor, import_id: int, with_rejections: bool = True
@@ -191,5 +209,5 @@ def report(session: Session, actor: Actor, import_id: int, with_rejections: bool
     return ImportReport(
         import_id=job.id, status=job.status, lines_read=job.lines_read, added=job.added,
         rejected=job.rejected, rejections=listed,
-        rejections_truncated=with_rejections and job.rejected > len(listed),
+        rejections_truncated=with_rejections and job.rejected > len(listed), reason=job.reason,
     ).model_dump(mode="json") | {"bytes_read": job.bytes_read, "bytes_total": job.bytes_total}

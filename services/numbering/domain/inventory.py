@@ -8,6 +8,8 @@ outbox so other services (call restrictions, phones) learn who holds which numbe
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -17,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, u
 from sqlalchemy.orm import Session
 
 from sbcommon.actor import Actor, Role
+from sbcommon.contracts.exports import CsvPage
 from sbcommon.contracts.numbering import NumberPage, NumberQuery, PhoneNumber
 from sbcommon.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -302,13 +305,27 @@ def search(session: Session, actor: Actor, query: NumberQuery) -> dict[str, Any]
                       pages=max(1, math.ceil(total / query.per_page))).model_dump(mode="json")
 
 
-def export_chunk(session: Session, actor: Actor, query: NumberQuery, after: str | None,
-                 size: int = 2000) -> list[dict[str, Any]]:
-    """One chunk of the search in E.164 order after ``after`` (keyset: constant cost)."""
+CSV_FIELDS = ("number", "state", "country", "area_code", "number_type", "region",
+              "customer_id", "available_at", "created_at")
+
+
+def export_page(session: Session, actor: Actor, query: NumberQuery, after: str | None,
+                size: int = 2000) -> dict[str, Any]:
+    """One page of the search as CSV, in E.164 order after ``after`` (keyset: constant
+    cost); the header comes with the first page, ``next`` says where the next one starts."""
     stmt = _filtered(actor, query)
     if after:
         stmt = stmt.where(Number.e164 > after)
-    return [to_contract(n) for n in session.scalars(stmt.order_by(Number.e164).limit(size))]
+    rows = [to_contract(n) for n in session.scalars(stmt.order_by(Number.e164).limit(size + 1))]
+    more = len(rows) > size
+    rows = rows[:size]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    if after is None:
+        writer.writerow(CSV_FIELDS)
+    writer.writerows([row.get(f) or "" for f in CSV_FIELDS] for row in rows)
+    return CsvPage(csv=out.getvalue(), next=rows[-1]["number"] if more else None
+                   ).model_dump(mode="json")
 
 
 def history(session: Session, actor: Actor, text: str) -> list[dict[str, Any]]:

@@ -1,10 +1,9 @@
-"""JSON API under /api/v1: bodies are pydantic models, errors are {error, message, details}."""
+"""Accounts in the JSON API: sign-in, sessions, passwords and customer accounts."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
 from werkzeug.wrappers import Response
 
 from sbcommon.contracts.accounts import (
@@ -20,36 +19,12 @@ from sbcommon.contracts.accounts import (
     PasswordReset,
     SessionInfo,
 )
-from sbcommon.errors import Unauthorized
 
-from .routing import Router
-from .web import Ctx, json_response, parse_model, query_dict, read_json
+from ...framework.api import Accepted
+from ...framework.context import Ctx
+from ...framework.routing import Router
 
-api = Router(prefix="/api/v1")
-
-
-class ErrorBody(BaseModel):
-    error: str
-    message: str
-    details: Any = None
-
-
-class Accepted(BaseModel):
-    status: str = "accepted"
-    message: str
-
-
-class Health(BaseModel):
-    status: str
-    services: dict[str, Any]
-
-
-def bearer_token(ctx: Ctx) -> str:
-    header = ctx.request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("send Authorization: Bearer <token> (from POST /api/v1/auth/login)")
-    return token.strip()
+api = Router()
 
 
 @api.route("POST", "/auth/login", body=LoginRequest, response=LoginResponse, auth=False,
@@ -128,17 +103,3 @@ def close_customer(ctx: Ctx, customer_id: str) -> Any:
 def reopen_customer(ctx: Ctx, customer_id: str) -> Any:
     return ctx.backends.accounts.reopen_customer(ctx.actor, customer_id)
 
-
-def call(ctx: Ctx, route: Any) -> Response:
-    """Run an API route: parse query/body with its models, call it, serialise the answer."""
-    kwargs: dict[str, Any] = dict(ctx.args)
-    if route.query is not None:
-        kwargs["query"] = parse_model(route.query, query_dict(ctx.request), "query")
-    if route.body is not None:
-        kwargs["body"] = parse_model(route.body, read_json(ctx.request), "body")
-    result = route.handler(ctx, **kwargs)
-    if isinstance(result, Response):
-        return result
-    if route.response is not None and not isinstance(result, BaseModel):
-        result = route.response.model_validate(result)
-    return json_response(result, route.status)

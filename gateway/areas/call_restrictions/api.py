@@ -1,5 +1,5 @@
-"""Call restrictions (F40–F44): the reseller's and each customer's rules over the JSON API,
-the PBX tokens of the system administrator, and the PBX's /pbx/v1/authorize endpoint.
+"""Call restrictions in the JSON API: the reseller's and each customer's rules, the PBX
+tokens of the system administrator, and the PBX's /pbx/v1/authorize endpoint.
 
 Every call goes to the routing_policy service with the actor; the service checks scope.
 """
@@ -24,21 +24,21 @@ from sbcommon.contracts.routing_policy import (
     RuleCreate,
     RuleList,
 )
-from sbcommon.errors import Unauthorized
+from sbcommon.contracts.rpc import RoutingPolicyRpc
 
-from ..api import api
-from ..routing import Router
-from ..web import Ctx
+from ...framework.context import Ctx
+from ...framework.routing import Router
 
+api = Router()
 # The PBX's own door: not under /api/v1 (no user session; a PBX token instead).
-pbx = Router(prefix="/pbx/v1")
+pbx = Router()
 
 
 class DefaultAction(BaseModel):
     default: str
 
 
-def _policy(ctx: Ctx) -> Any:
+def _policy(ctx: Ctx) -> RoutingPolicyRpc:
     return ctx.backends.routing_policy
 
 
@@ -115,22 +115,14 @@ def revoke_pbx_token(ctx: Ctx, token_id: str) -> Any:
     return _policy(ctx).revoke_pbx_token(ctx.actor, token_id)
 
 
-# -- the PBX -------------------------------------------------------------------------------
-def pbx_token(ctx: Ctx) -> str:
-    scheme, _, token = ctx.request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("send Authorization: Bearer <PBX token>")
-    return token.strip()
-
-
+# -- the PBX (token: a PBX token, checked by the service) ----------------------------------
 @pbx.route("GET", "/authorize", query=AuthorizeQuery, response=Decision, auth=False,
-           errors=(401, 404), summary="May this customer call this dialled number?")
+           token=True, errors=(401, 404), summary="May this customer call this dialled number?")
 def authorize(ctx: Ctx, query: AuthorizeQuery) -> Any:
-    return _policy(ctx).authorize(pbx_token(ctx), query.model_dump())
+    return _policy(ctx).authorize(ctx.token, query.model_dump())
 
 
-@pbx.route("GET", "/echo", auth=False, errors=(401,),
+@pbx.route("GET", "/echo", auth=False, token=True, errors=(401,),
            summary="Connectivity check: the query string back, through the service")
 def echo(ctx: Ctx) -> Any:
-    pbx_token(ctx)
     return _policy(ctx).echo(dict(ctx.request.args))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
 
-from .api import ErrorBody, api
+from .api import ErrorBody
 from .routing import Route
 
 REF = "#/components/schemas/{model}"
@@ -80,11 +80,10 @@ def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
     return op
 
 
-@cache
-def document() -> dict[str, Any]:
+def document(routes: Iterable[Route]) -> dict[str, Any]:
     components: dict[str, Any] = {}
     paths: dict[str, Any] = {}
-    for route in api.routes:
+    for route in routes:
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, components)
     return {
         "openapi": "3.1.0",

@@ -1,21 +1,29 @@
-"""A small route table shared by the JSON API and the portal.
+"""Route tables: one ``Route`` per handler, with everything the framework needs to run it.
 
-One table drives both the dispatcher and the OpenAPI document, so a route cannot exist
-without being documented (a test checks it too).
+A route declares what the framework enforces before and after its handler (signed in, a
+bearer token, the roles that may see it, the form to re-render on a 4xx), so handlers only
+say what the route does. One table drives both dispatch and the OpenAPI document, so a
+route cannot exist without being documented (a test checks it too).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
+if TYPE_CHECKING:
+    from .forms import Form
+
 Handler = Callable[..., Any]
+
+STAFF = ("admin", "reseller")  # everyone but a customer's own users
+RESELLER = ("reseller",)
 
 
 @dataclass
@@ -28,7 +36,10 @@ class Route:
     body: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     status: int = 200
-    auth: bool = True
+    auth: bool = True  # a signed-in session is required
+    token: bool = False  # a bearer token that is not a session (the PBX's) is required
+    roles: tuple[str, ...] | None = None  # roles that may use it; others get a 404
+    form: Form | None = None  # portal: re-render this form with field errors on a 4xx
     errors: tuple[int, ...] = ()
     content_type: str | None = None  # non-JSON response (e.g. text/csv)
     raw_body: dict[str, Any] | None = None  # OpenAPI requestBody of a non-JSON upload
@@ -40,6 +51,8 @@ class Route:
 
 
 class Router:
+    """Routes collected by decorators, in declaration order, with an optional path prefix."""
+
     def __init__(self, prefix: str = ""):
         self.prefix = prefix
         self.routes: list[Route] = []
@@ -50,6 +63,14 @@ class Router:
                                      **options))
             return handler
         return register
+
+    @classmethod
+    def join(cls, routers: Iterable[Router], prefix: str = "") -> Router:
+        """One table made of several (each area's), in the order given, under ``prefix``."""
+        joined = cls(prefix)
+        for router in routers:
+            joined.routes.extend(replace(r, path=prefix + r.path) for r in router.routes)
+        return joined
 
     def url_map(self) -> Map:
         rules = [
@@ -72,4 +93,5 @@ class Dispatcher:
         return self.router.routes[index], args
 
 
-__all__ = ["Dispatcher", "MethodNotAllowed", "NotFound", "Route", "Router"]
+__all__ = ["RESELLER", "STAFF", "Dispatcher", "MethodNotAllowed", "NotFound", "Route",
+           "Router"]

@@ -1,26 +1,7 @@
-"""French and English catalogues of the portal. Keys are identical in both (a test checks)."""
+"""Portal strings of customer accounts, sign-in and settings."""
 
-from __future__ import annotations
-
-import importlib
-import pkgutil
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
-
-LANGUAGES = ("fr", "en")
-
-MESSAGES: dict[str, dict[str, str]] = {
+MESSAGES = {
     "en": {
-        "app.name": "Switchboard",
-        "nav.home": "Home",
-        "nav.my_account": "My account",
-        "nav.customers": "Customers",
-        "nav.settings": "Settings",
-        "nav.signout": "Sign out",
-        "nav.menu": "Account menu",
-        "nav.main": "Main menu",
-        "nav.language": "Language",
         "login.title": "Sign in",
         "login.subtitle": "Reseller and subscriber portal",
         "login.identifier": "Identifier or e-mail",
@@ -34,11 +15,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "login.signed_out": "You are signed out.",
         "login.reset_done": "Your new password is set. Sign in with it.",
         "forgot.title": "Forgot your PIN?",
-        "forgot.intro": "Enter your identifier or e-mail. We will e-mail you a single-use link "
-                        "to choose a new one.",
+        "forgot.intro": "Enter your identifier or e-mail. We will e-mail you a single-use link to "
+                        "choose a new one.",
         "forgot.submit": "Send the link",
-        "forgot.sent": "If an account matches, a link is on its way. It works once, for one "
-                       "hour.",
+        "forgot.sent": "If an account matches, a link is on its way. It works once, for one hour.",
         "forgot.back": "Back to sign in",
         "reset.title": "Choose a new PIN / password",
         "reset.new": "New PIN / password",
@@ -83,12 +63,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "customers.prev": "Previous",
         "customers.next": "Next",
         "customers.page": "Page {page} of {pages}",
-        "status.trial": "Free trial",
-        "status.production": "Production",
-        "status.suspended": "Suspended",
-        "status.closed": "Closed",
-        "kind.company": "Company",
-        "kind.professional": "Professional",
         "new.title": "New customer account",
         "new.step1": "1. Account details",
         "new.step2": "2. Start",
@@ -122,8 +96,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "detail.created": "Created",
         "detail.kind": "Type",
         "detail.close": "Close this account",
-        "detail.close_text": "The subscriber loses access at once. Data is kept; only the "
-                             "system administrator can reopen the account.",
+        "detail.close_text": "The subscriber loses access at once. Data is kept; only the system "
+                             "administrator can reopen the account.",
         "detail.close_confirm": "Type the identifier to confirm",
         "detail.closed": "The account is closed.",
         "detail.closed_readonly": "This account is closed: it can no longer be changed.",
@@ -132,8 +106,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "detail.resume": "Resume service",
         "detail.status_changed": "Status changed.",
         "detail.back": "All customers",
-        "tab.label": "Account sections",
-        "tab.account": "Account",
         "detail.reopen": "Reopen this account",
         "detail.reopen_text": "The account returns to production; its subscriber can sign in "
                               "again.",
@@ -151,27 +123,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "settings.profile": "Your account",
         "settings.wrong_current": "This is not your current PIN / password.",
         "settings.weak_new": "Choose 8 to 128 characters, different from the current ones.",
-        "lang.fr": "Français",
-        "lang.en": "English",
-        "error.title": "Something is not right",
-        "error.csrf": "This form has expired. Reload the page and try again.",
-        "error.not_found": "This page does not exist, or you do not have access to it.",
-        "error.internal": "Something went wrong on our side. Try again in a moment.",
-        "error.form": "Please correct the fields marked below.",
-        "error.rate": "Too many attempts. Wait a moment and try again.",
-        "error.home": "Back to home",
-        "footer.text": "Hosted telephony for resellers",
     },
     "fr": {
-        "app.name": "Switchboard",
-        "nav.home": "Accueil",
-        "nav.my_account": "Mon compte",
-        "nav.customers": "Clients",
-        "nav.settings": "Paramètres",
-        "nav.signout": "Se déconnecter",
-        "nav.menu": "Menu du compte",
-        "nav.main": "Menu principal",
-        "nav.language": "Langue",
         "login.title": "Connexion",
         "login.subtitle": "Portail revendeurs et abonnés",
         "login.identifier": "Identifiant ou courriel",
@@ -234,12 +187,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "customers.prev": "Précédent",
         "customers.next": "Suivant",
         "customers.page": "Page {page} sur {pages}",
-        "status.trial": "Essai gratuit",
-        "status.production": "Production",
-        "status.suspended": "Suspendu",
-        "status.closed": "Fermé",
-        "kind.company": "Entreprise",
-        "kind.professional": "Professionnel",
         "new.title": "Nouveau compte client",
         "new.step1": "1. Informations du compte",
         "new.step2": "2. Démarrage",
@@ -257,8 +204,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "new.back": "Retour",
         "new.choose": "Comment ce compte démarre-t-il ?",
         "new.trial": "Essai gratuit",
-        "new.trial_text": "Essayez le service sans frais pendant la période d'essai, puis "
-                          "passez en production.",
+        "new.trial_text": "Essayez le service sans frais pendant la période d'essai, puis passez "
+                          "en production.",
         "new.production": "Production",
         "new.production_text": "Facturé dès aujourd'hui.",
         "new.create": "Créer le compte",
@@ -283,8 +230,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "detail.resume": "Rétablir le service",
         "detail.status_changed": "Statut modifié.",
         "detail.back": "Tous les clients",
-        "tab.label": "Sections du compte",
-        "tab.account": "Compte",
         "detail.reopen": "Rouvrir ce compte",
         "detail.reopen_text": "Le compte repasse en production ; son abonné peut de nouveau se "
                               "connecter.",
@@ -295,76 +240,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "settings.new": "Nouveau NIP / mot de passe",
         "settings.confirm": "Répétez le nouveau",
         "settings.change": "Changer",
-        "settings.changed": "Votre mot de passe a été changé. Vos autres sessions ont été "
-                            "fermées.",
+        "settings.changed": "Votre mot de passe a été changé. Vos autres sessions ont été fermées.",
         "settings.language": "Langue de l'interface",
         "settings.save_language": "Enregistrer",
         "settings.language_saved": "Langue enregistrée.",
         "settings.profile": "Votre compte",
         "settings.wrong_current": "Ce n'est pas votre NIP / mot de passe actuel.",
         "settings.weak_new": "Choisissez de 8 à 128 caractères, différents des actuels.",
-        "lang.fr": "Français",
-        "lang.en": "English",
-        "error.title": "Quelque chose ne va pas",
-        "error.csrf": "Ce formulaire a expiré. Rechargez la page et réessayez.",
-        "error.not_found": "Cette page n'existe pas, ou vous n'y avez pas accès.",
-        "error.internal": "Une erreur s'est produite de notre côté. Réessayez dans un instant.",
-        "error.form": "Corrigez les champs indiqués ci-dessous.",
-        "error.rate": "Trop de tentatives. Patientez un moment puis réessayez.",
-        "error.home": "Retour à l'accueil",
-        "footer.text": "Téléphonie hébergée pour revendeurs",
     },
 }
-
-
-def _merge_area_catalogues() -> None:
-    """Each product area keeps its strings in gateway/portal/messages/<area>.py
-    (``MESSAGES = {"en": {...}, "fr": {...}}``); they join the core catalogue here."""
-    package = Path(__file__).parent / "messages"
-    for info in pkgutil.iter_modules([str(package)]):
-        module = importlib.import_module(f"{__package__}.messages.{info.name}")
-        for language, entries in module.MESSAGES.items():
-            clash = set(entries) & set(MESSAGES[language])
-            if clash:
-                raise RuntimeError(f"messages/{info.name}.py redefines {sorted(clash)}")
-            MESSAGES[language].update(entries)
-
-
-_merge_area_catalogues()
-
-
-def translator(language: str) -> Callable[..., str]:
-    catalogue = MESSAGES.get(language, MESSAGES["fr"])
-
-    def t(key: str, /, **values: Any) -> str:  # "key" may be a placeholder too
-        text = catalogue.get(key) or MESSAGES["en"].get(key) or key
-        return text.format(**values) if values else text
-
-    return t
-
-
-def plural_form(language: str, n: int) -> str:
-    """CLDR's two forms for our languages: French counts 0 as singular, English does not."""
-    if n == 1 or (language == "fr" and n == 0):
-        return "one"
-    return "other"
-
-
-def plural_translator(language: str) -> Callable[..., str]:
-    """tn("customers.count", 3) reads "customers.count.other" with {n} = 3."""
-    t = translator(language)
-
-    def tn(key: str, n: int, /, **values: Any) -> str:
-        return t(f"{key}.{plural_form(language, n)}", n=n, **values)
-
-    return tn
-
-
-def pick_language(accept_language: str | None, cookie: str | None) -> str:
-    if cookie in LANGUAGES:
-        return cookie  # type: ignore[return-value]
-    for part in (accept_language or "").split(","):
-        code = part.split(";")[0].strip()[:2].lower()
-        if code in LANGUAGES:
-            return code
-    return "fr"

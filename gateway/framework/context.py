@@ -1,0 +1,57 @@
+"""The request context every handler receives (directly in the API, as ``page.ctx`` in
+the portal)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request
+
+from sbcommon.errors import Unauthorized
+
+if TYPE_CHECKING:
+    from ..clients import Backends
+    from ..settings import GatewaySettings
+
+
+@dataclass
+class Ctx:
+    request: Request
+    backends: Backends
+    settings: GatewaySettings
+    args: dict[str, str] = field(default_factory=dict)
+    session: dict[str, Any] | None = None
+    token: str | None = None
+
+    @property
+    def actor(self) -> dict[str, Any]:
+        if self.session is None:
+            raise Unauthorized("sign in first")
+        return self.session["actor"]
+
+    @property
+    def user(self) -> dict[str, Any]:
+        if self.session is None:
+            raise Unauthorized("sign in first")
+        return self.session["user"]
+
+    @property
+    def role(self) -> str | None:
+        return self.session["user"]["role"] if self.session else None
+
+    @property
+    def client_ip(self) -> str:
+        if self.settings.trust_proxy:
+            # The right-most entry is the one our proxy appended; entries to its left come
+            # from the client and could be forged to dodge the per-address sign-in limit.
+            forwarded = self.request.headers.get("X-Forwarded-For", "")
+            if forwarded.strip():
+                return forwarded.split(",")[-1].strip()[:64]
+        return (self.request.remote_addr or "")[:64]
+
+    @property
+    def is_https(self) -> bool:
+        if self.settings.trust_proxy and self.request.headers.get("X-Forwarded-Proto") == "https":
+            return True
+        return self.request.scheme == "https"

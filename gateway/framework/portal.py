@@ -1,0 +1,243 @@
+"""The portal runtime: server-rendered pages (Jinja2, autoescaped) over the same RPCs as the
+API. Every POST carries a CSRF token; the session lives in an HttpOnly cookie; a flash
+message survives one redirect in a cookie; areas add links to the top bar and tabs to a
+customer's page."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from werkzeug.exceptions import HTTPException
+from werkzeug.utils import redirect
+from werkzeug.wrappers import Response
+
+from sbcommon.errors import NotFound, SwitchboardError, TooManyRequests, Unauthorized
+
+from . import forms
+from .context import Ctx
+from .i18n import LANGUAGES, Catalogue, pick_language
+from .routing import Dispatcher, Route, Router
+
+if TYPE_CHECKING:
+    from ..settings import GatewaySettings
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).parent / "templates"
+SESSION_COOKIE = "sb_session"
+CSRF_COOKIE = "sb_csrf"
+LANG_COOKIE = "sb_lang"
+REMEMBER_COOKIE = "sb_remember"
+FLASH_COOKIE = "sb_flash"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link an area adds to the top bar (``Area.nav``) or to a customer's tabs
+    (``Area.tabs``, path relative to /customers/<id>)."""
+
+    path: str
+    label: str  # catalogue key
+    roles: tuple[str, ...] = ("admin", "reseller", "customer")
+    order: int = 50  # position among the links, whatever the order of the areas
+
+
+class CsrfError(SwitchboardError):
+    status = 403
+    code = "csrf"
+
+
+class Page:
+    """Per-request helper: language, CSRF, rendering, cookies to set."""
+
+    def __init__(self, ctx: Ctx, app: PortalApp):
+        self.ctx = ctx
+        self.app = app
+        self.request = ctx.request
+        self.cookies: list[tuple[str, str | None, dict[str, Any]]] = []
+        user_lang = ctx.session["user"]["language"] if ctx.session else None
+        self.set_language(user_lang or pick_language(self.request.headers.get("Accept-Language"),
+                                                     self.request.cookies.get(LANG_COOKIE)))
+        self._csrf_seed = ctx.token or self.request.cookies.get(CSRF_COOKIE)
+        if not self._csrf_seed:
+            self._csrf_seed = secrets.token_urlsafe(24)
+            self.set_cookie(CSRF_COOKIE, self._csrf_seed, samesite="Strict")
+
+    def set_language(self, language: str) -> None:
+        self.lang = language
+        self.t = self.app.catalogue.translator(language)
+
+    @property
+    def backends(self) -> Any:
+        return self.ctx.backends
+
+    @property
+    def actor(self) -> dict[str, Any]:
+        return self.ctx.actor
+
+    # -- CSRF: the token is an HMAC of the session token (or of a pre-session cookie) --------
+    @property
+    def csrf_token(self) -> str:
+        return hmac.new(self.ctx.settings.secret_key, f"csrf:{self._csrf_seed}".encode(),
+                        hashlib.sha256).hexdigest()
+
+    def check_csrf(self) -> None:
+        sent = self.request.form.get("csrf_token", "")
+        if not hmac.compare_digest(sent, self.csrf_token):
+            raise CsrfError("missing or wrong CSRF token")
+
+    # -- responses ----------------------------------------------------------------------
+    def set_cookie(self, name: str, value: str | None, **options: Any) -> None:
+        self.cookies.append((name, value, options))
+
+    def finish(self, response: Response) -> Response:
+        for name, value, options in self.cookies:
+            if value is None:
+                response.delete_cookie(name, path="/")
+                continue
+            response.set_cookie(
+                name, value, path="/", httponly=True, secure=self.ctx.is_https,
+                samesite=options.pop("samesite", "Lax"), **options,
+            )
+        return response
+
+    def render(self, template: str, status: int = 200, **values: Any) -> Response:
+        flash = self._take_flash()
+        html = self.app.env.get_template(template).render(
+            t=self.t, tn=self.app.catalogue.plural_translator(self.lang), lang=self.lang,
+            languages=LANGUAGES, csrf_token=self.csrf_token,
+            session=self.ctx.session, user=self.ctx.session["user"] if self.ctx.session else None,
+            nav_items=self._visible(self.app.nav), customer_tabs=self._visible(self.app.tabs),
+            path=self.request.path, flash=flash, **values,
+        )
+        return self.finish(Response(html, status=status, mimetype="text/html"))
+
+    def _visible(self, items: list[NavItem]) -> list[NavItem]:
+        return [item for item in items if self.ctx.role in item.roles]
+
+    def redirect(self, url: str, flash: str | None = None, **flash_values: Any) -> Response:
+        if flash in self.app.flash_keys:
+            self.set_cookie(FLASH_COOKIE, encode_flash({"k": flash, "v": flash_values}),
+                            max_age=60)
+        return self.finish(redirect(url, code=303))
+
+    def _take_flash(self) -> str | None:
+        raw = self.request.cookies.get(FLASH_COOKIE)
+        if not raw:
+            return None
+        self.set_cookie(FLASH_COOKIE, None)
+        try:
+            data = decode_flash(raw)
+            if data.get("k") in self.app.flash_keys and isinstance(data.get("v"), dict):
+                return self.t(data["k"], **{k: str(v)[:200] for k, v in data["v"].items()})
+        except (ValueError, AttributeError, KeyError, IndexError):
+            pass  # a mangled or forged flash is dropped, not an error page
+        return None
+
+
+def encode_flash(data: dict[str, Any]) -> str:
+    """JSON in base64url: raw JSON needs a quoted cookie value, which clients other than
+    browsers (Python's cookiejar, some proxies) unescape wrongly."""
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_flash(value: str) -> Any:
+    return json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+
+
+def safe_next(target: str | None) -> str:
+    """A same-site path to go to after sign-in, or "/".
+
+    Browsers drop tabs and newlines from URLs and read a backslash as "/", so a slash, a
+    tab, then "/evil.example" would become the off-site "//evil.example": any whitespace,
+    control character or backslash disqualifies the target.
+    """
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return "/"
+    if target.startswith("//") or "\\" in target:
+        return "/"
+    if any(ord(c) <= 32 or ord(c) == 127 for c in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+def login_url(ctx: Ctx, expired: bool) -> str:
+    """The sign-in page, bringing the user back to the page asked for (query included)."""
+    wanted = ctx.request.full_path.rstrip("?") if ctx.request.method == "GET" else "/"
+    params = {"next": wanted}
+    if expired:
+        params["expired"] = "1"
+    return "/login?" + urlencode(params)
+
+
+class PortalApp:
+    def __init__(self, settings: GatewaySettings, router: Router, catalogue: Catalogue,
+                 templates: Iterable[Path], nav: Iterable[NavItem] = (),
+                 tabs: Iterable[NavItem] = (), flash_keys: Iterable[str] = ()):
+        self.settings = settings
+        self.dispatcher = Dispatcher(router)
+        self.catalogue = catalogue
+        self.nav = sorted(nav, key=lambda i: i.order)
+        self.tabs = sorted(tabs, key=lambda i: i.order)
+        self.flash_keys = frozenset(flash_keys)
+        self.env = Environment(
+            loader=FileSystemLoader([str(TEMPLATES), *map(str, templates)]),
+            autoescape=select_autoescape(["html"]),
+            trim_blocks=True, lstrip_blocks=True,
+        )
+
+    @property
+    def routes(self) -> list[Route]:
+        return self.dispatcher.router.routes
+
+    def handle(self, ctx: Ctx) -> Response:
+        token = ctx.request.cookies.get(SESSION_COOKIE)
+        if token:
+            try:
+                ctx.session = ctx.backends.accounts.authenticate(token)
+                ctx.token = token
+            except Unauthorized:
+                ctx.session = None
+        page = Page(ctx, self)
+        try:
+            route, args = self.dispatcher.match(ctx.request.path, ctx.request.method)
+        except HTTPException as exc:
+            return page.render("error.html", status=exc.code or 404,
+                               message=page.t("error.not_found"))
+        if route.auth and ctx.session is None:
+            return page.redirect(login_url(ctx, expired=bool(token)))
+        try:
+            if ctx.request.method == "POST":
+                page.check_csrf()
+            if route.roles is not None and ctx.actor["role"] not in route.roles:
+                raise NotFound("no such page")
+            return forms.run(route.form, page, route.handler, args)
+        except CsrfError:
+            return page.render("error.html", status=403, message=page.t("error.csrf"))
+        except NotFound:
+            return page.render("error.html", status=404, message=page.t("error.not_found"))
+        except TooManyRequests:
+            return page.render("error.html", status=429, message=page.t("error.rate"))
+        except Unauthorized:
+            page.set_cookie(SESSION_COOKIE, None)
+            return page.redirect("/login?expired=1")
+        except SwitchboardError as exc:
+            return page.render("error.html", status=exc.status, message=exc.message)
+        except Exception:
+            log.exception("portal error on %s %s", ctx.request.method, ctx.request.path)
+            return page.render("error.html", status=500, message=page.t("error.internal"))
