@@ -136,13 +136,19 @@ class ServiceProcess:
         self.log_path = LOG_DIR / f"{name}-{os.getpid()}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
+    def nameko_env(self) -> dict[str, str]:
+        """The environment plus this process's worker pool for deploy/config/nameko.yml."""
+        from sbcommon.config import max_workers
+
+        return {**self.env, "SB_MAX_WORKERS": str(max_workers(self.name, self.env))}
+
     def start(self) -> None:
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(  # noqa: S603
                 [sys.executable, "-m", "nameko", "run", "--config",
-                 str(ROOT / "deploy" / "config" / f"{self.name}.yml"), self.module],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                 str(ROOT / "deploy" / "config" / "nameko.yml"), self.module],
+                cwd=ROOT, env=self.nameko_env(), stdout=log, stderr=subprocess.STDOUT,
             )
 
     def alive(self) -> bool:

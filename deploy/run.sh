@@ -37,9 +37,10 @@ trap 'stop_all; exit 0' INT TERM
 trap stop_all EXIT
 
 start_service() {  # name module replicas
-  local name="$1" module="$2" replicas="$3"
+  local name="$1" module="$2" replicas="$3" workers
+  workers="$("$VENV/bin/python" -m sbcommon.config max-workers "$name")"
   for i in $(seq 1 "$replicas"); do
-    "$VENV/bin/nameko" run --config "deploy/config/$name.yml" "$module" \
+    SB_MAX_WORKERS="$workers" "$VENV/bin/nameko" run --config deploy/config/nameko.yml "$module" \
       >>"var/log/$name-$i.log" 2>&1 &
     PIDS+=("$!")
   done

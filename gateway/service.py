@@ -13,7 +13,7 @@ from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
 from .app import GatewayApp
-from .clients import Backends
+from .clients import SERVICES, Backends
 from .framework.rpc import TimedProxy
 from .settings import GatewaySettings
 
@@ -36,8 +36,7 @@ class GatewayService:
     def _backends(self) -> Backends:
         seconds = SETTINGS.rpc_timeout_seconds
         return Backends(**{name: TimedProxy(getattr(self, name), name, seconds)
-                           for name in ("accounts", "numbering", "routing_policy",
-                                        "provisioning", "notifications")})
+                           for name in SERVICES})
 
     @http(METHODS, "/")
     def root(self, request: Request) -> Response:

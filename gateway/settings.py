@@ -6,14 +6,13 @@ import logging
 import secrets
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sbcommon.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-class GatewaySettings(BaseSettings):
-    model_config = SettingsConfigDict(frozen=True, populate_by_name=True)
-
+class GatewaySettings(Settings):
     # signs CSRF tokens; every replica needs the same one
     secret_key: bytes = Field(b"", validation_alias="SB_SECRET_KEY")
     # trust X-Forwarded-For/-Proto from a TLS-terminating proxy
@@ -21,6 +20,8 @@ class GatewaySettings(BaseSettings):
     public_url: str = Field("http://127.0.0.1:8000", validation_alias="SB_PUBLIC_URL")
     # longest wait for a service before answering 503
     rpc_timeout_seconds: float = Field(10, gt=0, validation_alias="SB_RPC_TIMEOUT_SECONDS")
+    # largest number-import file
+    import_max_bytes: int = Field(20 * 1024 * 1024, gt=0, validation_alias="SB_IMPORT_MAX_BYTES")
 
     @field_validator("secret_key", mode="after")
     @classmethod

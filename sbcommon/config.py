@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -48,6 +50,20 @@ def database_url(service: str) -> str:
     return explicit or server_url(database_name(service))
 
 
+# Worker pool (also the AMQP prefetch) of each process kind, unless <NAME>_MAX_WORKERS says
+# otherwise: the gateway waits on services, routing_policy answers from memory.
+MAX_WORKERS = {"gateway": 50, "routing_policy": 50}
+DEFAULT_MAX_WORKERS = 20
+
+
+def max_workers(process: str, environ: Mapping[str, str] | None = None) -> int:
+    """``max_workers`` of a nameko process (``gateway`` or a service name), for the shared
+    config deploy/config/nameko.yml, which reads it from SB_MAX_WORKERS."""
+    environ = os.environ if environ is None else environ
+    raw = environ.get(f"{process.upper()}_MAX_WORKERS", "")
+    return int(raw) if raw.strip() else MAX_WORKERS.get(process, DEFAULT_MAX_WORKERS)
+
+
 def platform_services() -> list[str]:
     """The services this platform runs: every ``services/<name>/service.py``."""
     root = Path(__file__).resolve().parent.parent / "services"
@@ -56,3 +72,10 @@ def platform_services() -> list[str]:
 
 def amqp_uri() -> str:
     return env("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+if __name__ == "__main__":  # python -m sbcommon.config max-workers NAME (for shell scripts)
+    if sys.argv[1:2] == ["max-workers"] and len(sys.argv) == 3:
+        print(max_workers(sys.argv[2]))
+    else:
+        sys.exit("usage: python -m sbcommon.config max-workers NAME")

@@ -43,7 +43,7 @@ from .settings import AccountsSettings
 
 log = logging.getLogger(__name__)
 
-SETTINGS = AccountsSettings.from_env()
+SETTINGS = AccountsSettings()
 # Argon2 runs in eventlet's OS-thread pool so the hub keeps serving other requests; a
 # semaphore keeps at most SB_ARGON2_CONCURRENCY hashes running at once, so they never take
 # every core from the hub (measured: 4 parallel sign-ins on 2 cores pushed the health RPC's

@@ -37,7 +37,7 @@ from .settings import NotificationsSettings
 
 log = logging.getLogger(__name__)
 
-SETTINGS = NotificationsSettings.from_env()
+SETTINGS = NotificationsSettings()
 
 
 def utcnow() -> datetime:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sbcommon.settings import Settings
 
 
-class NumberingSettings(BaseSettings):
-    model_config = SettingsConfigDict(frozen=True, populate_by_name=True)
-
+class NumberingSettings(Settings):
     # how often numbers whose aging is over become available
     aging_check_seconds: int = Field(60, ge=1, validation_alias="SB_NUMBER_AGING_CHECK_SECONDS")
     # an import not fed for this long is failed: its uploader is gone

@@ -383,7 +383,7 @@ def _stop(*_: Any) -> None:
 
 def main() -> int:
     _configure_logging()
-    settings = ProvisioningSettings.from_env()
+    settings = ProvisioningSettings()
     ftp, http = build_servers(settings)
     threading.Thread(target=http.serve_forever, name="http", daemon=True).start()
     signal.signal(signal.SIGTERM, _stop)

@@ -38,7 +38,7 @@ from .settings import ProvisioningSettings
 
 log = logging.getLogger(__name__)
 
-SETTINGS = ProvisioningSettings.from_env()
+SETTINGS = ProvisioningSettings()
 BOX = SecretBox(SETTINGS.encryption_keys)
 URLS = (SETTINGS.ftp_public_url, SETTINGS.http_public_url)
 

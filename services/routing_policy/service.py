@@ -41,7 +41,7 @@ from .models import outbox, processed_events
 from .settings import RoutingPolicySettings
 
 log = logging.getLogger(__name__)
-SETTINGS = RoutingPolicySettings.from_env()
+SETTINGS = RoutingPolicySettings()
 SERVICE = "routing_policy"
 # Which process answered: RPC answers carry it so a test can see every replica answer.
 REPLICA = f"{socket.gethostname()}:{os.getpid()}"

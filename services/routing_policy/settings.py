@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pydantic import Field
 
-from sbcommon.config import env_int
+from sbcommon.settings import Settings
 
 
-@dataclass(frozen=True)
-class RoutingPolicySettings:
+class RoutingPolicySettings(Settings):
     # Safety net: a full reload from the database every so often, in case a broadcast was
     # missed while this replica was disconnected from RabbitMQ (broadcast queues are
     # per-replica and not durable).
-    refresh_seconds: int = 300
-
-    @classmethod
-    def from_env(cls) -> RoutingPolicySettings:
-        return cls(refresh_seconds=env_int("ROUTING_POLICY_REFRESH_SECONDS",
-                                           cls.refresh_seconds))
+    refresh_seconds: int = Field(300, ge=1, validation_alias="ROUTING_POLICY_REFRESH_SECONDS")

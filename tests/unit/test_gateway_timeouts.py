@@ -50,3 +50,15 @@ def test_health_reports_a_down_service_within_its_timeout():
     assert time.monotonic() - start < 5
     assert response.status_code == 503
     assert b'"down"' in response.get_data()
+
+
+def test_the_gateway_has_a_proxy_for_each_service_it_calls():
+    from nameko.rpc import RpcProxy
+
+    from gateway.clients import SERVICES
+    from gateway.service import GatewayService
+
+    proxies = {name: getattr(GatewayService, name) for name in vars(GatewayService)
+               if isinstance(getattr(GatewayService, name), RpcProxy)}
+    assert set(proxies) == set(SERVICES)
+    assert all(proxy.target_service == name for name, proxy in proxies.items())

@@ -11,7 +11,6 @@ from typing import Any
 import eventlet
 from werkzeug.wrappers import Response
 
-from sbcommon.config import env_int
 from sbcommon.contracts.numbering import (
     ImportReport,
     NumberAdd,
@@ -33,7 +32,6 @@ from ...framework.streams import csv_download, upload_chunks
 
 api = Router()
 
-MAX_IMPORT_BYTES = env_int("SB_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IN_FLIGHT = 2  # blocks sent at once: while one is written to PostgreSQL the next is parsed
 UPLOAD_BODY = {
     "required": True,
@@ -68,7 +66,7 @@ def export_numbers(ctx: Ctx, query: NumberQuery) -> Response:
 @api.route("POST", "/numbers/import", response=ImportReport, raw_body=UPLOAD_BODY,
            errors=(413, 415), summary="Import numbers from a .txt file, one per line")
 def import_numbers(ctx: Ctx) -> Any:
-    chunks, total = upload_chunks(ctx.request, MAX_IMPORT_BYTES)
+    chunks, total = upload_chunks(ctx.request, ctx.settings.import_max_bytes)
     return stream_import(ctx.backends.numbering, ctx.actor, chunks, total)
 
 

@@ -17,7 +17,7 @@ from ...framework.http import json_response
 from ...framework.portal import Page
 from ...framework.routing import RESELLER, Router
 from ...framework.streams import upload_chunks
-from .api import MAX_IMPORT_BYTES, numbers_csv, stream_import
+from .api import numbers_csv, stream_import
 
 pages = Router()
 
@@ -87,7 +87,7 @@ def import_start(page: Page) -> Response:
              form=Form(pool, on=(400, 413, 415, 422)))
 def import_file(page: Page) -> Response:
     """The upload (multipart: csrf_token, file and, from the script, import_id)."""
-    chunks, total = upload_chunks(page.request, MAX_IMPORT_BYTES)
+    chunks, total = upload_chunks(page.request, page.ctx.settings.import_max_bytes)
     raw_id = page.request.form.get("import_id", "")
     report = stream_import(page.backends.numbering, page.actor, chunks, total,
                            int(raw_id) if raw_id.isdigit() else None)
