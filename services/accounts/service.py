@@ -197,7 +197,7 @@ class AccountsService:
 
     @rpc
     def issue_access_codes(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
-        """F23: issue the main user's single-use set-PIN link; the e-mail carries it."""
+        """Issue the main user's single-use set-PIN link; the e-mail carries it."""
         who = Actor.parse(actor)
         with self.db.begin() as session:
             return customers.issue_access_codes(session, who, customer_id, SETTINGS,

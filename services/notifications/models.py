@@ -64,7 +64,7 @@ class Mail(Base):
 
 
 class Branding(Base):
-    """F7/F80: how a reseller's mail and PDFs look. No branding issue has shipped yet, so
+    """How a reseller's mail and PDFs look. No branding feature has shipped yet, so
     a reseller without a row gets the platform's defaults (``domain.brand.DEFAULT``)."""
 
     __tablename__ = "branding"

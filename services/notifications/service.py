@@ -110,7 +110,7 @@ class NotificationsService:
     # -- events from accounts ---------------------------------------------------------------
     @event_handler("accounts", "password_reset_requested")
     def on_password_reset_requested(self, event: dict[str, Any]) -> None:
-        """F2 "Forgot?" and F23 access codes: the token is in the event, never in a log."""
+        """The "Forgot?" mail and the access codes: the token is in the event, never in a log."""
         with self.db.begin() as session:
             if not first_delivery(session, processed_events, event["event_id"], self.name):
                 return
@@ -170,7 +170,7 @@ class NotificationsService:
             return brand.save(session, who.reseller_id, data.model_dump(exclude_unset=True),
                               utcnow()).dump()
 
-    # -- exports (F27) ------------------------------------------------------------------
+    # -- exports ----------------------------------------------------------------------
     def _customers_page(self, who: Actor, query: ExportQuery, page: int) -> dict[str, Any]:
         """Page ``page`` of the export: a chunk of 1 000 customers from accounts, with the
         total and the number of pages on page 1 only (counting once is enough)."""

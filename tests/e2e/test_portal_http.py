@@ -383,7 +383,7 @@ def test_markup_in_the_created_flash_is_escaped(signed_in):
 
 
 
-# -- reopening (F34) -----------------------------------------------------------------------
+# -- reopening -----------------------------------------------------------------------------
 def test_only_the_administrator_sees_and_uses_reopen(
         signed_in, reseller_client, platform, accounts_db, fast_hasher):
     customer = reseller_client.create_customer()

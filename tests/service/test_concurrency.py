@@ -1,4 +1,4 @@
-"""The two traps of eventlet measured in DESIGN.md, kept proven: database queries run
+"""The two traps of eventlet measured in docs/architecture.md, kept proven: database queries run
 concurrently (green psycopg), and argon2 hashing does not stall the hub."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""accounts.issue_access_codes (F23): a tenant-scoped, single-use set-PIN link carried by the
+"""accounts.issue_access_codes: a tenant-scoped, single-use set-PIN link carried by the
 password_reset_requested event (purpose access_codes); the answer never holds the token."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Portal strings of call restrictions (F40–F44)."""
+"""Portal strings of call restrictions."""
 
 MESSAGES = {
     "en": {

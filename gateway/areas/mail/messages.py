@@ -1,4 +1,4 @@
-"""Portal strings of e-mail and documents (issue 6)."""
+"""Portal strings of e-mail and documents."""
 
 MESSAGES = {
     "en": {

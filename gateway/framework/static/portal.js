@@ -1,4 +1,4 @@
-// Idle sign-out (F3): the server ends a session after its idle timeout; this takes the
+// Idle sign-out: the server ends a session after its idle timeout; this takes the
 // browser to the sign-in page at that moment instead of on the next click.
 (function () {
   var seconds = parseInt(document.body.getAttribute("data-idle-timeout") || "0", 10);
@@ -94,7 +94,7 @@
   });
 })();
 
-// -- IP phones (issue 5): copy buttons on the boot configuration page ---------------------
+// -- IP phones: copy buttons on the boot configuration page ---------------------
 // A button with data-copy="<id>" copies that element's text; its label says "Copied" for a
 // moment (data-copied, translated by the server).
 (function () {

@@ -192,7 +192,7 @@ def request_reset(
         "customer_id": user.customer_id,
         "email": user.email,
         "display_name": user.display_name,
-        # The access-codes e-mail shows the identifier beside the link (F23).
+        # The access-codes e-mail shows the identifier beside the link.
         "identifier": user.identifier,
         "language": user.language,
         "purpose": purpose,

@@ -29,7 +29,7 @@ from ..settings import AccountsSettings
 from .auth import EventSink, request_reset
 
 # Which status changes a reseller may make. Closing has its own path; reopening a closed
-# account is the system administrator's alone (F34).
+# account is the system administrator's alone.
 TRANSITIONS = {
     "trial": {"production", "suspended"},
     "production": {"suspended"},
@@ -134,7 +134,7 @@ def create(
     session.add(customer)
     session.flush()
     # The account's main user; it has no password until the subscriber chooses one through
-    # the single-use link sent with the access codes (F23) or "Forgot?" (F2).
+    # the single-use link sent with the access codes or "Forgot?".
     session.add(User(
         id=str(uuid.uuid4()), role="customer", reseller_id=reseller.id,
         customer_id=customer.id, identifier=identifier, email=data.email,
@@ -209,7 +209,7 @@ def _change_status(session: Session, customer: Customer, new: str,
 
 def close(session: Session, actor: Actor, customer_id: str, events: EventSink,
           now: datetime) -> dict[str, Any]:
-    """Soft close: the data stays (F34); sessions of its users end at once."""
+    """Soft close: the data stays; sessions of its users end at once."""
     # Scope first: an account outside the actor's reach is "not found", whatever the role.
     customer = get_scoped(session, actor, customer_id, lock=True)
     actor.require(Role.RESELLER, Role.ADMIN)
@@ -336,7 +336,7 @@ def counts(session: Session, actor: Actor) -> dict[str, int]:
 def issue_access_codes(session: Session, actor: Actor, customer_id: str,
                        settings: AccountsSettings, events: EventSink, now: datetime
                        ) -> dict[str, Any]:
-    """F23: a single-use link for the account's main user to choose its PIN, carried by the
+    """A single-use link for the account's main user to choose its PIN, carried by the
     ``password_reset_requested`` event (purpose ``access_codes``) to the notifications
     service. The token never leaves through this function's answer."""
     customer = get_scoped(session, actor, customer_id)

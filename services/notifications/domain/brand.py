@@ -1,4 +1,4 @@
-"""The reseller's brand on mail and PDFs (F7/F80): name, logo, colours, support contact.
+"""The reseller's brand on mail and PDFs: name, logo, colours, support contact.
 
 Only what exists today: a per-reseller row that the reseller may set (``set_branding``);
 without one, the platform's defaults. The branding issue will own uploads and the portal.

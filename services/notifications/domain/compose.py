@@ -28,7 +28,7 @@ def event_language(language: Any) -> str:
 
 
 def reset_link(event: dict[str, Any], brand: Brand, portal_url: str) -> Rendered:
-    """F2 (purpose "reset") and F23 (purpose "access_codes"): a single-use link to the
+    """Purpose "reset" ("Forgot?") and "access_codes": a single-use link to the
     portal's /reset page; never a password."""
     kind = "access_codes" if event.get("purpose") == "access_codes" else "reset"
     language = event_language(event.get("language"))

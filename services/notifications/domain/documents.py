@@ -1,4 +1,4 @@
-"""PDF documents (F81): the subscription statement and the customer-list export.
+"""PDF documents: the subscription statement and the customer-list export.
 
 Building the HTML is cheap and happens in the service; turning it into a PDF is CPU-bound
 (weasyprint) and runs in a separate worker process (``services.notifications.pdfworker``)

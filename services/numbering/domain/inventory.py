@@ -215,7 +215,7 @@ def assign(session: Session, actor: Actor, customer: KnownCustomer, texts: list[
 def order(session: Session, actor: Actor, customer: KnownCustomer, count: int,
           country: str | None, area_code: str | None, events: EventSink, now: datetime
           ) -> list[dict[str, Any]]:
-    """``count`` available numbers at once, or none (F60). SKIP LOCKED lets concurrent
+    """``count`` available numbers at once, or none. SKIP LOCKED lets concurrent
     orders pick different numbers instead of waiting for, or sharing, the same ones."""
     if actor.role == Role.ADMIN:
         raise Forbidden("orders are made by the reseller or its customer")
@@ -270,7 +270,7 @@ def unassign(session: Session, actor: Actor, customer: KnownCustomer, text: str,
 
 def release_customer(session: Session, customer_id: str, events: EventSink,
                      now: datetime) -> int:
-    """Every number of a closed customer goes back to its pool (F63)."""
+    """Every number of a closed customer goes back to its pool."""
     numbers = session.scalars(
         select(Number).where(Number.customer_id == customer_id).order_by(Number.e164)
         .with_for_update()).all()
