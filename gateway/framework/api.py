@@ -53,9 +53,9 @@ class ApiApp:
                         else f"{ctx.request.method} is not allowed on {ctx.request.path}")
                 return json_response({"error": code, "message": text}, exc.code or 404)
             if route.auth or route.token:
-                ctx.token = bearer_token(ctx.request, self.bearer_hint)
-            if route.auth:
-                ctx.session = ctx.backends.accounts.authenticate(ctx.token)
+                ctx.token = token = bearer_token(ctx.request, self.bearer_hint)
+                if route.auth:
+                    ctx.session = ctx.backends.accounts.authenticate(token)
             return self.call(ctx, route)
         except SwitchboardError as exc:
             return error_response(exc)

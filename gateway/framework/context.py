@@ -31,6 +31,12 @@ class Ctx:
         return self.session["actor"]
 
     @property
+    def session_token(self) -> str:
+        if self.session is None or self.token is None:
+            raise Unauthorized("sign in first")
+        return self.token
+
+    @property
     def user(self) -> dict[str, Any]:
         if self.session is None:
             raise Unauthorized("sign in first")

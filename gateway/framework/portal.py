@@ -30,6 +30,7 @@ from .i18n import LANGUAGES, Catalogue, pick_language
 from .routing import Dispatcher, Route, Router
 
 if TYPE_CHECKING:
+    from ..clients import Backends
     from ..settings import GatewaySettings
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ class Page:
         self.t = self.app.catalogue.translator(language)
 
     @property
-    def backends(self) -> Any:
+    def backends(self) -> Backends:
         return self.ctx.backends
 
     @property

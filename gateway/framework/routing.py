@@ -90,7 +90,7 @@ class Dispatcher:
     def match(self, path: str, method: str) -> tuple[Route, dict[str, str]]:
         adapter = self.map.bind("localhost")
         index, args = adapter.match(path, method=method)
-        return self.router.routes[index], args
+        return self.router.routes[index], dict(args)
 
 
 __all__ = ["RESELLER", "STAFF", "Dispatcher", "MethodNotAllowed", "NotFound", "Route",

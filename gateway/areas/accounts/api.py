@@ -35,7 +35,7 @@ def login(ctx: Ctx, body: LoginRequest) -> Any:
 
 @api.route("POST", "/auth/logout", status=204, summary="End the current session")
 def logout(ctx: Ctx) -> Response:
-    ctx.backends.accounts.logout(ctx.token)
+    ctx.backends.accounts.logout(ctx.session_token)
     return Response(status=204)
 
 
@@ -48,7 +48,7 @@ def session_info(ctx: Ctx) -> Any:
 @api.route("POST", "/auth/password", body=PasswordChange, status=204, errors=(422, 429),
            summary="Change one's own password (the current one is required)")
 def change_password(ctx: Ctx, body: PasswordChange) -> Response:
-    ctx.backends.accounts.change_password(ctx.token, body.model_dump())
+    ctx.backends.accounts.change_password(ctx.session_token, body.model_dump())
     return Response(status=204)
 
 

@@ -254,7 +254,7 @@ def settings_password(page: Page) -> Response:
     form = page.request.form
     if form.get("new_password", "") != form.get("confirm_password", ""):
         raise FieldError("confirm_password", page.t("reset.mismatch"))
-    page.backends.accounts.change_password(page.ctx.token, {
+    page.backends.accounts.change_password(page.ctx.session_token, {
         "current_password": form.get("current_password", "")[:128],
         "new_password": form.get("new_password", "")[:200],
     })

@@ -24,7 +24,6 @@ from sbcommon.contracts.routing_policy import (
     RuleCreate,
     RuleList,
 )
-from sbcommon.contracts.rpc import RoutingPolicyRpc
 
 from ...framework.context import Ctx
 from ...framework.routing import Router
@@ -38,33 +37,29 @@ class DefaultAction(BaseModel):
     default: str
 
 
-def _policy(ctx: Ctx) -> RoutingPolicyRpc:
-    return ctx.backends.routing_policy
-
-
 # -- reseller level -----------------------------------------------------------------------
 @api.route("GET", "/call-restrictions", response=RuleList, errors=(403,),
            summary="The reseller's call restrictions for all its customers, and its default")
 def list_reseller_rules(ctx: Ctx) -> Any:
-    return _policy(ctx).list_rules(ctx.actor)
+    return ctx.backends.routing_policy.list_rules(ctx.actor)
 
 
 @api.route("POST", "/call-restrictions", body=RuleCreate, response=Rule, status=201,
            errors=(403, 409, 422), summary="Add a reseller-level rule (allow or deny)")
 def create_reseller_rule(ctx: Ctx, body: RuleCreate) -> Any:
-    return _policy(ctx).create_rule(ctx.actor, body.model_dump())
+    return ctx.backends.routing_policy.create_rule(ctx.actor, body.model_dump())
 
 
 @api.route("PUT", "/call-restrictions/default", body=DefaultUpdate, response=DefaultAction,
            errors=(403, 422), summary="What happens when no rule matches (allow unless set)")
 def set_default_action(ctx: Ctx, body: DefaultUpdate) -> Any:
-    return _policy(ctx).set_default(ctx.actor, body.model_dump())
+    return ctx.backends.routing_policy.set_default(ctx.actor, body.model_dump())
 
 
 @api.route("DELETE", "/call-restrictions/{rule_id}", status=204, errors=(403, 404),
            summary="Delete a reseller-level rule")
 def delete_reseller_rule(ctx: Ctx, rule_id: str) -> Response:
-    _policy(ctx).delete_rule(ctx.actor, rule_id)
+    ctx.backends.routing_policy.delete_rule(ctx.actor, rule_id)
     return Response(status=204)
 
 
@@ -72,20 +67,20 @@ def delete_reseller_rule(ctx: Ctx, rule_id: str) -> Response:
 @api.route("GET", "/customers/{customer_id}/call-restrictions", response=RuleList,
            errors=(404,), summary="One customer's own call restrictions")
 def list_customer_rules(ctx: Ctx, customer_id: str) -> Any:
-    return _policy(ctx).list_rules(ctx.actor, customer_id)
+    return ctx.backends.routing_policy.list_rules(ctx.actor, customer_id)
 
 
 @api.route("POST", "/customers/{customer_id}/call-restrictions", body=RuleCreate,
            response=Rule, status=201, errors=(403, 404, 409, 422),
            summary="Add a rule for one customer (beats the reseller's rules)")
 def create_customer_rule(ctx: Ctx, customer_id: str, body: RuleCreate) -> Any:
-    return _policy(ctx).create_rule(ctx.actor, body.model_dump(), customer_id)
+    return ctx.backends.routing_policy.create_rule(ctx.actor, body.model_dump(), customer_id)
 
 
 @api.route("DELETE", "/customers/{customer_id}/call-restrictions/{rule_id}", status=204,
            errors=(403, 404), summary="Delete a customer-level rule")
 def delete_customer_rule(ctx: Ctx, customer_id: str, rule_id: str) -> Response:
-    _policy(ctx).delete_rule(ctx.actor, rule_id, customer_id)
+    ctx.backends.routing_policy.delete_rule(ctx.actor, rule_id, customer_id)
     return Response(status=204)
 
 
@@ -93,36 +88,36 @@ def delete_customer_rule(ctx: Ctx, customer_id: str, rule_id: str) -> Response:
            response=Decision, errors=(404,),
            summary="Test a number: the decision, the E.164 number, which rule and why")
 def test_number(ctx: Ctx, customer_id: str, query: NumberTestQuery) -> Any:
-    return _policy(ctx).test_number(ctx.actor, customer_id, query.model_dump())
+    return ctx.backends.routing_policy.test_number(ctx.actor, customer_id, query.model_dump())
 
 
 # -- PBX tokens (system administrator) ------------------------------------------------------
 @api.route("POST", "/pbx-tokens", body=PbxTokenCreate, response=PbxTokenCreated, status=201,
            errors=(403, 422), summary="Create a PBX token (shown once; only its hash is kept)")
 def create_pbx_token(ctx: Ctx, body: PbxTokenCreate) -> Any:
-    return _policy(ctx).create_pbx_token(ctx.actor, body.model_dump())
+    return ctx.backends.routing_policy.create_pbx_token(ctx.actor, body.model_dump())
 
 
 @api.route("GET", "/pbx-tokens", response=PbxTokenList, errors=(403,),
            summary="PBX tokens (never the secrets)")
 def list_pbx_tokens(ctx: Ctx) -> Any:
-    return _policy(ctx).list_pbx_tokens(ctx.actor)
+    return ctx.backends.routing_policy.list_pbx_tokens(ctx.actor)
 
 
 @api.route("DELETE", "/pbx-tokens/{token_id}", response=PbxToken, errors=(403, 404),
            summary="Revoke a PBX token")
 def revoke_pbx_token(ctx: Ctx, token_id: str) -> Any:
-    return _policy(ctx).revoke_pbx_token(ctx.actor, token_id)
+    return ctx.backends.routing_policy.revoke_pbx_token(ctx.actor, token_id)
 
 
 # -- the PBX (token: a PBX token, checked by the service) ----------------------------------
 @pbx.route("GET", "/authorize", query=AuthorizeQuery, response=Decision, auth=False,
            token=True, errors=(401, 404), summary="May this customer call this dialled number?")
 def authorize(ctx: Ctx, query: AuthorizeQuery) -> Any:
-    return _policy(ctx).authorize(ctx.token, query.model_dump())
+    return ctx.backends.routing_policy.authorize(ctx.token, query.model_dump())
 
 
 @pbx.route("GET", "/echo", auth=False, token=True, errors=(401,),
            summary="Connectivity check: the query string back, through the service")
 def echo(ctx: Ctx) -> Any:
-    return _policy(ctx).echo(dict(ctx.request.args))
+    return ctx.backends.routing_policy.echo(dict(ctx.request.args))
