@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import time
 from datetime import UTC, datetime
 from typing import Any
 
+import eventlet
 from eventlet import tpool
 from nameko.events import event_handler
 from nameko.rpc import RpcProxy, rpc
@@ -16,7 +18,7 @@ from phonenumbers import PhoneMetadata
 from sbcommon.actor import Actor
 from sbcommon.contracts.numbering import NumberAdd, NumberQuery, NumberRequest, PoolSettings
 from sbcommon.db import Database, health_report
-from sbcommon.errors import Invalid
+from sbcommon.errors import Conflict, Invalid
 from sbcommon.outbox import Outbox, first_delivery
 from sbcommon.textlines import block_lines
 from sbcommon.validation import parse
@@ -102,9 +104,18 @@ class NumberingService:
         lines = block_lines(*self._block(first_line, data))
         # Parsing is CPU work: an OS thread leaves the hub free to answer other calls.
         screened = tpool.execute(imports.screen, lines)
-        with self.db.begin() as session:
-            return imports.add_screened(session, who, import_id, screened, int(bytes_read),
-                                        utcnow())
+        # Blocks are parsed side by side but added in the file's order: wait for the
+        # block before this one (it is being written), up to the import's expiry.
+        deadline = time.monotonic() + SETTINGS.import_expiry_seconds
+        while True:
+            with self.db.begin() as session:
+                added = imports.add_screened(session, who, import_id, screened,
+                                             int(bytes_read), utcnow())
+            if added is not None:
+                return added
+            if time.monotonic() > deadline:
+                raise Conflict("the block before this one never came")
+            eventlet.sleep(0.02)
 
     @staticmethod
     def _block(first_line: Any, data: Any) -> tuple[int, bytes]:

@@ -78,6 +78,7 @@ class Screened:
     rejections: list[Rejection]
     numbers: list[tuple[int, str, Any]]  # line, text, ParsedNumber
     lines: int
+    first_line: int = 1
 
 
 def screen(lines: list[tuple[int, str | None]]) -> Screened:
@@ -94,14 +95,21 @@ def screen(lines: list[tuple[int, str | None]]) -> Screened:
         elif parsed is not None:
             first_line[parsed.e164] = line_no
             numbers.append((line_no, text or "", parsed))
-    return Screened(rejections, numbers, len(lines))
+    return Screened(rejections, numbers, len(lines), lines[0][0] if lines else 1)
 
 
 def add_screened(session: Session, actor: Actor, import_id: int, batch: Screened,
-                 bytes_read: int, now: datetime) -> dict[str, int]:
+                 bytes_read: int, now: datetime) -> dict[str, int] | None:
+    """Add a block, in the file's order: None while the block before it is not in yet
+    (the caller waits and asks again), so a number repeated in the file is always
+    reported on its later line. A block already added is a Conflict."""
     job = _job(session, actor, import_id, lock=True)
     if job.status != "running":
         raise Conflict("this import is finished")
+    if batch.first_line <= job.lines_read:
+        raise Conflict(f"line {batch.first_line} of this import was already fed")
+    if batch.first_line > job.lines_read + 1:
+        return None
     rows = [{"e164": p.e164, "reseller_id": job.reseller_id, "state": "available",
              "country": p.country, "area_code": p.area_code, "number_type": p.number_type,
              "import_id": job.id, "created_at": now, "updated_at": now}
