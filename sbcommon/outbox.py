@@ -4,7 +4,7 @@ A service writes the event row in the same transaction as its change (``record``
 ``Outbox`` dependency provider runs a relay thread that claims unpublished rows with
 ``FOR UPDATE SKIP LOCKED`` (so replicas share the work), publishes each with publisher
 confirms and deletes it. A crash between publish and delete publishes again, so delivery is
-at-least-once; consumers de-duplicate by ``event_id`` with ``first_delivery``. Published rows
+at-least-once; consumers de-duplicate by ``event_id`` (``sbcommon.consumer``). Published rows
 are deleted rather than kept because some payloads carry a secret for the consumer (a reset
 token for the e-mail that sends it) that must not stay at rest.
 """
@@ -33,7 +33,6 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -48,16 +47,6 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("event_type", String(100), nullable=False),
         Column("payload", JSONB, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False),
-    )
-
-
-def processed_events_table(metadata: MetaData) -> Table:
-    return Table(
-        "processed_events",
-        metadata,
-        Column("event_id", String(36), primary_key=True),
-        Column("consumer", String(100), primary_key=True),
-        Column("processed_at", DateTime(timezone=True), nullable=False),
     )
 
 
@@ -112,20 +101,6 @@ def relay_batch(
         if rows:
             session.execute(delete(table).where(table.c.id.in_([r.id for r in rows])))
     return len(rows)
-
-
-def first_delivery(session: Session, table: Table, event_id: str, consumer: str) -> bool:
-    """Mark ``event_id`` handled by ``consumer``; False if it already was (a redelivery).
-
-    Call it in the same transaction as the handler's effects so both commit or neither.
-    """
-    inserted = session.execute(
-        pg_insert(table)
-        .values(event_id=event_id, consumer=consumer, processed_at=datetime.now(UTC))
-        .on_conflict_do_nothing()
-        .returning(table.c.event_id)
-    ).first()
-    return inserted is not None
 
 
 class Outbox(EventDispatcher):

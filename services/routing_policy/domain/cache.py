@@ -50,8 +50,9 @@ class PolicyCache:
     def load_all(self, session: Session) -> None:
         started = time.monotonic()
         customers = {c.id: _context(c) for c in session.scalars(select(KnownCustomer))}
-        callers = dict(session.execute(select(CallerNumber.number,
-                                              CallerNumber.customer_id)).tuples().all())
+        callers = dict(session.execute(
+            select(CallerNumber.number, CallerNumber.customer_id)
+            .where(CallerNumber.customer_id.is_not(None))).tuples().all())
         by_reseller: dict[str, list[CompiledRule]] = defaultdict(list)
         by_customer: dict[str, list[CompiledRule]] = defaultdict(list)
         for row in session.scalars(select(RuleRow)):
@@ -91,7 +92,7 @@ class PolicyCache:
 
     def load_caller(self, session: Session, number: str) -> None:
         row = session.get(CallerNumber, number)
-        if row is None:
+        if row is None or row.customer_id is None:
             self.callers.pop(number, None)
         else:
             self.callers[number] = row.customer_id
