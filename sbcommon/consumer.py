@@ -197,6 +197,7 @@ def publish(amqp_uri: str, body: Any, queue: Queue, headers: dict[str, Any]) -> 
 
     Publisher(amqp_uri).publish(body, exchange=queue.exchange, routing_key=queue.name,
                                 declare=[queue], headers=headers, delivery_mode=2,
+                                mandatory=True,
                                 retry=True, retry_policy={"max_retries": 3})
 
 

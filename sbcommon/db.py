@@ -17,7 +17,7 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import Engine, MetaData, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from .config import database_url, env_int
+from .config import amqp_uri, database_url, env_int
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -85,7 +85,14 @@ def ping(sessions: sessionmaker[Session]) -> bool:
 
 
 def health_report(service: str, sessions: sessionmaker[Session], **extra: Any) -> dict[str, Any]:
-    """What every service's ``health`` RPC answers: ok when its database answers."""
+    """What every service's ``health`` RPC answers: ok when its database answers, and how
+    many events wait in its dead-letter queue for an operator."""
+    from .deadletters import count
+
     database = ping(sessions)
+    try:
+        parked: int | None = count(amqp_uri(), service)
+    except Exception:  # the broker is away: the health answer must not fail for it
+        parked = None
     return {"service": service, "status": "ok" if database else "degraded",
-            "database": database, **extra}
+            "database": database, "dead_letters": parked, **extra}
