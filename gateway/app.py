@@ -11,7 +11,7 @@ import eventlet
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from sbcommon.errors import SwitchboardError, Unauthorized
+from sbcommon.errors import SwitchboardError, Unauthorized, Unavailable
 
 from . import openapi, routes  # noqa: F401  (routes: registers every area's routes)
 from .api import api, bearer_token, call
@@ -40,6 +40,12 @@ class GatewayApp:
         self.portal = PortalApp(settings)
 
     def handle(self, request: Request, backends: Backends) -> Response:
+        try:
+            return self.route(request, backends)
+        except Unavailable as exc:  # e.g. the portal's session check with accounts away
+            return secure_headers(error_response(exc), request.scheme == "https", html=False)
+
+    def route(self, request: Request, backends: Backends) -> Response:
         path = request.path
         ctx = Ctx(request=request, backends=backends, settings=self.settings)
         if path.startswith("/api/"):

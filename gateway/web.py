@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import eventlet
+from amqp.exceptions import ConnectionError as AmqpConnectionError
+from amqp.exceptions import RecoverableConnectionError
+from kombu.exceptions import OperationalError as KombuOperationalError
 from pydantic import BaseModel, ValidationError
 from werkzeug.wrappers import Request, Response
 
@@ -15,6 +18,7 @@ from sbcommon.errors import (
     BadRequest,
     SwitchboardError,
     Unauthorized,
+    Unavailable,
     invalid_from_pydantic,
 )
 
@@ -30,9 +34,12 @@ CSP = (
 )
 
 
-class ServiceUnavailable(SwitchboardError):
-    status = 503
-    code = "service_unavailable"
+# The same typed error as the services raise when their database is away.
+ServiceUnavailable = Unavailable
+
+# What the RPC proxy raises while RabbitMQ restarts or refuses the connection.
+BROKER_ERRORS = (OSError, KombuOperationalError, AmqpConnectionError,
+                 RecoverableConnectionError)
 
 
 class TimedProxy:
@@ -57,8 +64,13 @@ class TimedProxy:
             except eventlet.Timeout:
                 log.error("%s.%s did not answer within %ss", self._service, method,
                           self._seconds)
-                raise ServiceUnavailable(
+                raise Unavailable(
                     f"the {self._service} service did not answer; try again shortly") from None
+            except BROKER_ERRORS as exc:
+                log.error("%s.%s: the message broker is unavailable: %s", self._service,
+                          method, exc)
+                raise Unavailable("the message broker is unavailable; try again shortly",
+                                  {"retry_after": 10}) from None
 
         return call
 

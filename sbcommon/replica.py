@@ -156,7 +156,7 @@ class _Ensure:
         model = self.provider.model
         if not isinstance(customer_id, str) or len(customer_id) != UUID_LENGTH:
             raise NotFound("no such customer")
-        with self.provider.database.sessions() as session:
+        with self.provider.database.guarded() as session:
             row = session.get(model, customer_id)
             if row is not None:
                 if not actor.sees(row.reseller_id, row.id):
@@ -169,5 +169,5 @@ class _Ensure:
         except eventlet.Timeout:
             raise Unavailable("the accounts service did not answer; try again shortly",
                               {"retry_after": 5}) from None
-        with self.provider.database.sessions.begin() as session:
+        with self.provider.database.guarded.begin() as session:
             apply(session, model, CustomerState.from_customer(found))

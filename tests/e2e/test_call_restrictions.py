@@ -27,7 +27,7 @@ def wait_known(client: ApiClient, customer_id: str, timeout: float = 10) -> None
 
 
 def numbering_event(event_type: str, customer: dict, number: str, event_id: str | None = None,
-                    **extra: str) -> dict:
+                    **extra: str | int) -> dict:
     payload = {"event_id": event_id or str(uuid.uuid4()), "event_type": event_type,
                "occurred_at": datetime.now(UTC).isoformat(),
                "reseller_id": customer["reseller_id"], "customer_id": customer["id"],
@@ -111,7 +111,7 @@ def test_emergency_numbers_pass_whatever_the_rules(platform, reseller_api, custo
 def test_caller_mapping_from_numbering_events_is_idempotent(platform, reseller_api, customer,
                                                             pbx_token):
     number = f"+1514555{uuid.uuid4().int % 10_000:04d}"
-    assigned = numbering_event("number_assigned", customer, number)
+    assigned = numbering_event("number_assigned", customer, number, version=1)
 
     def by_caller() -> requests.Response:
         return authorize(platform, pbx_token, dialed="5145550100", caller=number)
@@ -120,13 +120,16 @@ def test_caller_mapping_from_numbering_events_is_idempotent(platform, reseller_a
     while by_caller().status_code != 200 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert by_caller().json()["customer_id"] == customer["id"]
-    numbering_event("number_released", customer, number, reason="unassigned")
+    numbering_event("number_released", customer, number, reason="unassigned", version=2)
     deadline = time.monotonic() + 5
     while by_caller().status_code != 404 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert by_caller().status_code == 404
     # a redelivered assignment (same event_id) is not applied twice
-    numbering_event("number_assigned", customer, number, event_id=assigned["event_id"])
+    numbering_event("number_assigned", customer, number, event_id=assigned["event_id"],
+                    version=1)
+    # and a late assignment older than the release changes nothing either
+    numbering_event("number_assigned", customer, number, version=1)
     time.sleep(0.5)
     assert by_caller().status_code == 404
 
