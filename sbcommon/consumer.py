@@ -251,7 +251,7 @@ def first_delivery(session: Session, event_id: str, consumer: str) -> bool:
     return inserted is not None
 
 
-Handler = Callable[[Any, Session, Any], Any]
+Handler = Callable[[Any, Session, Any], None]
 
 
 def handles(source: str, event_type: str, model: type[BaseModel] | None = None,
@@ -260,8 +260,7 @@ def handles(source: str, event_type: str, model: type[BaseModel] | None = None,
 
     The method runs inside a transaction of the service's ``database`` provider that also
     marks the event processed, so a redelivery does nothing; ``event`` is ``model``
-    validated (or the raw dict). A callable it returns runs after the commit (to wake a
-    sender, say).
+    validated (or the raw dict).
     """
     def decorate(method: Handler) -> Any:
         consumer = method.__name__
@@ -273,9 +272,7 @@ def handles(source: str, event_type: str, model: type[BaseModel] | None = None,
                 if not first_delivery(session, payload["event_id"], consumer):
                     log.info("event %s already handled by %s", payload["event_id"], consumer)
                     return
-                after = method(self, session, event)
-            if callable(after):
-                after()
+                method(self, session, event)
 
         return EventConsumer.decorator(source, event_type)(handler)
 

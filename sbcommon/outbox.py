@@ -17,8 +17,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import eventlet
-from eventlet.event import Event
 from nameko.events import EventDispatcher
 from sqlalchemy import (
     BigInteger,
@@ -34,6 +32,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, sessionmaker
+
+from .loop import WakeableLoop
 
 log = logging.getLogger(__name__)
 
@@ -103,82 +103,29 @@ def relay_batch(
     return len(rows)
 
 
-class Outbox(EventDispatcher):
-    """Nameko dependency: ``self.outbox.record(session, type, data)`` plus the relay thread.
+class Outbox(WakeableLoop, EventDispatcher):
+    """Nameko dependency: ``self.outbox.record(session, type, data)`` plus the relay loop."""
 
-    The relay wakes when a worker that recorded an event has finished (its transaction is
-    committed by then), and every ``poll_interval`` seconds in any case, catching rows left by
-    a crash, by another replica, or by code outside a worker.
-    """
+    loop_name = "outbox"
 
     def __init__(self, table: Table, database_attr: str = "db", poll_interval: float = 1.0,
                  **kwargs: Any):
-        super().__init__(**kwargs)
-        self.database_attr = database_attr
-        self.database: Any = None
+        super().__init__(poll_interval=poll_interval, database_attr=database_attr, **kwargs)
         self.table = table
-        self.poll_interval = poll_interval
-        self._wake = Event()
-        self._running = False
-        self._thread: Any = None
-        self._recorded: set[Any] = set()
-
-    def setup(self) -> None:
-        super().setup()
-        # Extensions are re-instantiated when bound to a container, so look up the bound
-        # Database provider by name rather than holding the class-level declaration.
-        self.database = next(
-            dep for dep in self.container.dependencies if dep.attr_name == self.database_attr
-        )
-
-    def start(self) -> None:
-        super().start()
-        self._running = True
-        self._thread = self.container.spawn_managed_thread(self._relay_loop, identifier="outbox")
-
-    def stop(self) -> None:
-        self._running = False
-        self.wake()
-        if self._thread is not None:
-            self._thread.wait()
-        super().stop()
-
-    def kill(self) -> None:
-        self._running = False
-        if self._thread is not None:
-            self._thread.kill()
-
-    def wake(self) -> None:
-        if not self._wake.ready():
-            self._wake.send(True)
 
     def get_dependency(self, worker_ctx: Any) -> EventRecorder:
-        return EventRecorder(self.table, on_record=lambda: self._recorded.add(worker_ctx))
-
-    def worker_teardown(self, worker_ctx: Any) -> None:
-        if worker_ctx in self._recorded:
-            self._recorded.discard(worker_ctx)
-            self.wake()
+        return EventRecorder(self.table, on_record=lambda: self.request(worker_ctx))
 
     def _publish(self, event_type: str, payload: dict[str, Any]) -> None:
         self.publisher.publish(payload, exchange=self.exchange, routing_key=event_type)
 
-    def _relay_loop(self) -> None:
-        while self._running:
-            with eventlet.Timeout(self.poll_interval, False):
-                self._wake.wait()
-            self._wake = Event()
-            self.drain()
+    def run_once(self) -> None:
+        self.drain()
 
     def drain(self) -> int:
         total = 0
-        try:
-            while True:
-                sent = relay_batch(self.database.sessions, self.table, self._publish)
-                total += sent
-                if sent == 0:
-                    return total
-        except Exception:
-            # The rows stay in the outbox and go out on the next pass.
-            log.exception("outbox relay failed; will retry")
-            return total
+        while True:
+            sent = relay_batch(self.database.sessions, self.table, self._publish)
+            total += sent
+            if sent == 0:
+                return total

@@ -28,6 +28,7 @@ from sbcommon.contracts.notifications import (
 )
 from sbcommon.db import Database, health_report
 from sbcommon.errors import Invalid, NotFound
+from sbcommon.housekeeping import Housekeeping
 from sbcommon.validation import parse
 
 from .domain import brand, compose, csvsafe, documents, mailstore
@@ -56,6 +57,7 @@ class NotificationsService:
     name = "notifications"
 
     db = Database("notifications")
+    housekeeping = Housekeeping()
     accounts = RpcProxy("accounts")
     mail_sender = MailSender(SETTINGS)
     pdf = PdfRenderer(SETTINGS.pdf_workers)
@@ -110,7 +112,7 @@ class NotificationsService:
     # -- events from accounts ---------------------------------------------------------------
     @handles("accounts", "password_reset_requested", PasswordResetRequested)
     def on_password_reset_requested(self, session: Session, event: PasswordResetRequested
-                                    ) -> Callable[[], None]:
+                                    ) -> None:
         """Forgotten password and access codes: the token is in the event, never in a log."""
         look = brand.load(session, event.reseller_id)
         rendered = compose.reset_link(event.model_dump(), look, SETTINGS.portal_url)
@@ -119,21 +121,20 @@ class NotificationsService:
                       language=compose.event_language(event.language), brand=look,
                       sender=SETTINGS.sender, reseller_id=event.reseller_id,
                       customer_id=event.customer_id, now=utcnow())
-        return self.mail_sender
+        self.mail_sender()  # delivers once this handler's transaction has committed
 
     @handles("accounts", "reseller_created", ResellerCreated)
     def on_reseller_created(self, session: Session, event: ResellerCreated) -> None:
         brand.remember_reseller(session, event.reseller_id, event.name, event.email, utcnow())
 
     @handles("accounts", "customer_created", CustomerCreated)
-    def on_customer_created(self, session: Session, event: CustomerCreated
-                            ) -> Callable[[], None]:
+    def on_customer_created(self, session: Session, event: CustomerCreated) -> None:
         look = brand.load(session, event.reseller_id)
         compose.queue(session, compose.welcome(event.model_dump(), look), kind="welcome",
                       recipient=event.email, language=compose.event_language(event.language),
                       brand=look, sender=SETTINGS.sender, reseller_id=event.reseller_id,
                       customer_id=event.customer_id, now=utcnow())
-        return self.mail_sender
+        self.mail_sender()  # delivers once this handler's transaction has committed
 
     # -- delivery log -------------------------------------------------------------------
     @rpc

@@ -23,6 +23,7 @@ from sbcommon.contracts.events import (
 from sbcommon.contracts.numbering import NumberAdd, NumberQuery, NumberRequest, PoolSettings
 from sbcommon.db import Database, health_report
 from sbcommon.errors import Invalid
+from sbcommon.housekeeping import Housekeeping
 from sbcommon.outbox import Outbox
 from sbcommon.replica import CustomerReplica
 from sbcommon.validation import parse
@@ -47,6 +48,7 @@ class NumberingService:
     name = "numbering"
 
     db = Database("numbering")
+    housekeeping = Housekeeping()
     outbox = Outbox(outbox)
     accounts = RpcProxy("accounts")
     customers = CustomerReplica(KnownCustomer)

@@ -30,6 +30,7 @@ from sbcommon.contracts.events import (
 from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
 from sbcommon.db import Database, health_report
 from sbcommon.errors import Conflict
+from sbcommon.housekeeping import Housekeeping
 from sbcommon.outbox import Outbox
 from sbcommon.replica import CustomerReplica
 from sbcommon.validation import parse
@@ -62,6 +63,7 @@ class ProvisioningService:
     name = "provisioning"
 
     db = Database("provisioning")
+    housekeeping = Housekeeping()
     outbox = Outbox(outbox)
     accounts_rpc = RpcProxy("accounts")
     known_customers = CustomerReplica(Customer, accounts="accounts_rpc")

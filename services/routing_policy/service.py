@@ -42,6 +42,7 @@ from sbcommon.contracts.routing_policy import (
 )
 from sbcommon.db import Database, health_report
 from sbcommon.errors import Conflict, Invalid, NotFound
+from sbcommon.housekeeping import Housekeeping
 from sbcommon.outbox import Outbox
 from sbcommon.replica import CustomerReplica
 from sbcommon.validation import parse
@@ -90,6 +91,7 @@ class RoutingPolicyService:
     name = SERVICE
 
     db = Database(SERVICE)
+    housekeeping = Housekeeping()
     outbox = Outbox(outbox)
     cache = Cache()
     accounts = RpcProxy("accounts")
