@@ -39,6 +39,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from .config import env, env_int
+from .errors import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -274,6 +275,9 @@ def handles(source: str, event_type: str, model: type[BaseModel] | None = None,
                     return
                 method(self, session, event)
 
-        return EventConsumer.decorator(source, event_type)(handler)
+        # A database or service that is away is retried like any failure, but it is an
+        # expected outcome: nameko logs it as a warning rather than an error with traceback.
+        return EventConsumer.decorator(source, event_type,
+                                       expected_exceptions=(Unavailable,))(handler)
 
     return decorate

@@ -24,6 +24,7 @@ from tests.support import (  # noqa: E402
     Platform,
     free_port,
     make_reseller,
+    purge_queues,
 )
 
 
@@ -79,7 +80,14 @@ def platform(databases, smtp):
         "SB_MAIL_RETRY_BASE_SECONDS": "1",
         "SB_MAIL_RETRY_MAX_SECONDS": "2",
         "SB_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        # Failed events retry quickly but outlast a few seconds of outage (~9 s in all)
+        # before they are parked.
+        "SB_EVENT_RETRY_BASE_SECONDS": "0.2",
+        "SB_EVENT_RETRY_MAX_SECONDS": "2",
+        "SB_EVENT_MAX_ATTEMPTS": "8",
     }
+    for name in platform_services():  # events and dead letters of an earlier run
+        purge_queues(name)
     plat = Platform(base_url=f"http://127.0.0.1:{port}", env=env)
     for name in platform_services():
         plat.add(name, f"services.{name}.service")
