@@ -54,6 +54,10 @@ class TimedProxy:
         self._service = service
         self._seconds = seconds
 
+    def within(self, seconds: float) -> TimedProxy:
+        """The same proxy with another time limit (the PBX cannot wait as long as a page)."""
+        return TimedProxy(self._proxy, self._service, seconds)
+
     def __getattr__(self, method: str) -> Any:
         target = getattr(self._proxy, method)
 

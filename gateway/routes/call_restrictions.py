@@ -1,4 +1,4 @@
-"""Call restrictions (F40–F44): the reseller's and each customer's rules over the JSON API,
+"""Call restrictions: the reseller's and each customer's rules over the JSON API,
 the PBX tokens of the system administrator, and the PBX's /pbx/v1/authorize endpoint.
 
 Every call goes to the routing_policy service with the actor; the service checks scope.
@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from werkzeug.wrappers import Response
 
+from sbcommon.config import env
 from sbcommon.contracts.routing_policy import (
     AuthorizeQuery,
     Decision,
@@ -24,11 +25,15 @@ from sbcommon.contracts.routing_policy import (
     RuleCreate,
     RuleList,
 )
-from sbcommon.errors import Unauthorized
+from sbcommon.errors import Unauthorized, Unavailable
 
 from ..api import api
+from ..pbx_fallback import FALLBACKS
 from ..routing import Router
-from ..web import Ctx
+from ..web import Ctx, json_response
+
+# A call waits for this answer: past it, the PBX gets the fallback decision (503).
+PBX_TIMEOUT = float(env("SB_PBX_TIMEOUT_SECONDS", "2"))
 
 # The PBX's own door: not under /api/v1 (no user session; a PBX token instead).
 pbx = Router(prefix="/pbx/v1")
@@ -36,6 +41,7 @@ pbx = Router(prefix="/pbx/v1")
 
 class DefaultAction(BaseModel):
     default: str
+    when_unavailable: str
 
 
 def _policy(ctx: Ctx) -> Any:
@@ -124,9 +130,19 @@ def pbx_token(ctx: Ctx) -> str:
 
 
 @pbx.route("GET", "/authorize", query=AuthorizeQuery, response=Decision, auth=False,
-           errors=(401, 404), summary="May this customer call this dialled number?")
+           errors=(401, 404, 503),
+           summary="May this customer call this dialled number? (503: call restrictions are "
+                   "unavailable; the body still carries the fallback decision)")
 def authorize(ctx: Ctx, query: AuthorizeQuery) -> Any:
-    return _policy(ctx).authorize(pbx_token(ctx), query.model_dump())
+    token = pbx_token(ctx)
+    try:
+        answer = _policy(ctx).within(PBX_TIMEOUT).authorize(token, query.model_dump())
+    except Unavailable as exc:
+        decision = FALLBACKS.decide(token, query.customer, query.caller, query.dialed)
+        headers = {"Retry-After": str(exc.details.get("retry_after", 5))}
+        return json_response({**decision, "kind": query.kind}, 503, headers)
+    FALLBACKS.remember(token, query.customer, query.caller, answer)
+    return answer
 
 
 @pbx.route("GET", "/echo", auth=False, errors=(401,),

@@ -70,7 +70,11 @@ def reseller_rule_add(page: Page) -> Response:
 
 @portal.route("POST", "/call-restrictions/default")
 def reseller_default(page: Page) -> Response:
-    _policy(page).set_default(page.ctx.actor, {"action": page.request.form.get("action", "")})
+    form = page.request.form
+    choice = {"action": form.get("action", "")}
+    if form.get("when_unavailable"):
+        choice["when_unavailable"] = form["when_unavailable"]
+    _policy(page).set_default(page.ctx.actor, choice)
     return page.redirect("/call-restrictions", flash="cr.default_saved")
 
 

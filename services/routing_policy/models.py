@@ -73,10 +73,15 @@ class RuleRow(Base):
 class ResellerPolicy(Base):
     __tablename__ = "reseller_policies"
     __table_args__ = (CheckConstraint("default_action IN ('allow', 'deny')",
-                                      name="default_action"),)
+                                      name="default_action"),
+                      CheckConstraint("unavailable_action IN ('allow', 'deny')",
+                                      name="unavailable_action"))
 
     reseller_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     default_action: Mapped[str] = mapped_column(String(5), nullable=False)
+    # What the PBX is told while this service cannot be reached (fail open or closed).
+    unavailable_action: Mapped[str] = mapped_column(String(5), nullable=False,
+                                                    server_default="deny")
     updated_at: Mapped[datetime] = _now()
 
 

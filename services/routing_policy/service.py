@@ -126,7 +126,11 @@ class RoutingPolicyService:
         context = self._context(data.customer, caller, holder)
         verdict = self.cache.decide(context, data.dialed, data.kind)
         _log_verdict(verdict, data.dialed)
-        return {**verdict.as_dict(), "replica": REPLICA}
+        # The country and the reseller's fail-open choice let the gateway answer the same
+        # customer while this service is unreachable.
+        return {**verdict.as_dict(), "country": context.country,
+                "when_unavailable": self.cache.unavailable_action(context.reseller_id),
+                "replica": REPLICA}
 
     @rpc
     def test_number(self, actor: dict[str, Any], customer_id: str,
@@ -203,7 +207,7 @@ class RoutingPolicyService:
         reseller_id = scope.reseller_of(who)
         with self.db.begin() as session:
             result = rules.set_default(session, self.outbox, reseller_id, data.action,
-                                       utcnow())
+                                       utcnow(), data.when_unavailable)
         self._refresh_level(reseller_id, None)
         return result
 

@@ -43,6 +43,7 @@ class PolicyCache:
     reseller_tables: dict[str, LevelTable] = field(default_factory=dict)
     customer_tables: dict[str, LevelTable] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)
+    fallbacks: dict[str, str] = field(default_factory=dict)  # fail open/closed per reseller
     tokens: dict[str, TokenInfo] = field(default_factory=dict)
     loaded_at: float = 0.0
 
@@ -59,10 +60,14 @@ class PolicyCache:
             target = by_customer[row.customer_id] if row.customer_id else by_reseller[
                 row.reseller_id]
             target.append(_compiled(row))
-        defaults = dict(session.execute(select(ResellerPolicy.reseller_id,
-                                               ResellerPolicy.default_action)).tuples().all())
+        policies = session.execute(select(ResellerPolicy.reseller_id,
+                                          ResellerPolicy.default_action,
+                                          ResellerPolicy.unavailable_action)).all()
+        defaults = {p.reseller_id: p.default_action for p in policies}
+        fallbacks = {p.reseller_id: p.unavailable_action for p in policies}
         # Swap whole dicts at the end: a full reload is never seen half done.
         self.customers, self.callers, self.defaults = customers, callers, defaults
+        self.fallbacks = fallbacks
         self.reseller_tables = {k: LevelTable.compile(v) for k, v in by_reseller.items()}
         self.customer_tables = {k: LevelTable.compile(v) for k, v in by_customer.items()}
         self.load_tokens(session)
@@ -82,6 +87,7 @@ class PolicyCache:
             self.reseller_tables[reseller_id] = table
             policy = session.get(ResellerPolicy, reseller_id)
             self.defaults[reseller_id] = policy.default_action if policy else "allow"
+            self.fallbacks[reseller_id] = policy.unavailable_action if policy else "deny"
 
     def load_customer(self, session: Session, customer_id: str) -> None:
         row = session.get(KnownCustomer, customer_id)
@@ -122,6 +128,9 @@ class PolicyCache:
         if context is None or (reseller_id and context.reseller_id != reseller_id):
             raise NotFound("no such customer")
         return context
+
+    def unavailable_action(self, reseller_id: str) -> str:
+        return self.fallbacks.get(reseller_id, "deny")
 
     def decide(self, context: CustomerContext, dialed: str, kind: str) -> Verdict:
         return decide(context, dialed, kind,

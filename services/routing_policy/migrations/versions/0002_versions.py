@@ -1,4 +1,6 @@
-"""versions: the shared customer-copy and number-holder shapes
+"""versions: the shared customer-copy and number-holder shapes; fail open or closed
+
+Each reseller chooses what the PBX is told while call restrictions cannot be reached.
 
 Customers and caller numbers become version-checked copies (sbcommon.replica): an event
 older than the copy changes nothing. A released number keeps its row, without a holder, so
@@ -26,9 +28,14 @@ def upgrade() -> None:
     op.alter_column('caller_numbers', 'customer_id', nullable=True)
     op.add_column('caller_numbers', sa.Column('version', sa.BigInteger(), server_default='0',
                                               nullable=False))
+    op.add_column('reseller_policies', sa.Column('unavailable_action', sa.String(5),
+                                                 server_default='deny', nullable=False))
+    op.create_check_constraint('unavailable_action', 'reseller_policies',
+                               "unavailable_action IN ('allow', 'deny')")
 
 
 def downgrade() -> None:
+    op.drop_column('reseller_policies', 'unavailable_action')
     op.execute("DELETE FROM caller_numbers WHERE customer_id IS NULL")
     op.drop_column('caller_numbers', 'version')
     op.alter_column('caller_numbers', 'customer_id', nullable=False)
