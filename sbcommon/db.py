@@ -12,6 +12,7 @@ could fail after the caller was told it succeeded.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -144,12 +145,25 @@ def ping(sessions: Any) -> bool:
 def health_report(service: str, sessions: Any, **extra: Any) -> dict[str, Any]:
     """What every service's ``health`` RPC answers: ok when its database answers, and how
     many events wait in its dead-letter queue for an operator."""
+    database = ping(sessions)
+    return {"service": service, "status": "ok" if database else "degraded",
+            "database": database, "dead_letters": _dead_letters(service), **extra}
+
+
+_PARKED: dict[str, tuple[float, int | None]] = {}
+PARKED_TTL = 5.0  # a health check must stay cheap: count the dead letters at most this often
+
+
+def _dead_letters(service: str) -> int | None:
     from .deadletters import count
 
-    database = ping(sessions)
+    now = time.monotonic()
+    cached = _PARKED.get(service)
+    if cached and now - cached[0] < PARKED_TTL:
+        return cached[1]
     try:
         parked: int | None = count(amqp_uri(), service)
     except Exception:  # the broker is away: the health answer must not fail for it
         parked = None
-    return {"service": service, "status": "ok" if database else "degraded",
-            "database": database, "dead_letters": parked, **extra}
+    _PARKED[service] = (now, parked)
+    return parked
