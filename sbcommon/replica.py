@@ -76,15 +76,8 @@ def apply_number(session: Session, model: type[NumberHolderCopy], number: str,
                  holder: str | None, version: int, **extra: Any) -> bool:
     """Record that ``holder`` (None: nobody) holds ``number`` as of ``version``, unless a
     newer version is known; True when applied. ``extra`` columns are set along."""
-    table = model.__table__  # type: ignore[attr-defined]
     values = {"number": number, "customer_id": holder, "version": version, **extra}
-    stmt = pg_insert(table).values(**values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.number],
-        set_={k: stmt.excluded[k] for k in values if k != "number"},
-        where=table.c.version < stmt.excluded.version,
-    ).returning(table.c.number)
-    return session.execute(stmt).first() is not None
+    return _upsert_if_newer(session, model, "number", values)
 
 
 def apply(session: Session, model: type[CustomerCopy], state: CustomerState | BaseModel,
@@ -97,13 +90,19 @@ def apply(session: Session, model: type[CustomerCopy], state: CustomerState | Ba
               "status": state.status, "name": state.name[:200],
               "country": state.country.upper()[:2], "version": state.version,
               "updated_at": now or datetime.now(UTC)}
-    table = model.__table__  # type: ignore[attr-defined]
+    return _upsert_if_newer(session, model, "id", values)
+
+
+def _upsert_if_newer(session: Session, model: Any, key: str, values: dict[str, Any]) -> bool:
+    """Insert the row, or replace it when ``values["version"]`` is newer; True if written.
+    One statement, so two events about the same row racing each other cannot both win."""
+    table = model.__table__
     stmt = pg_insert(table).values(**values)
     stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.id],
-        set_={k: stmt.excluded[k] for k in values if k != "id"},
+        index_elements=[table.c[key]],
+        set_={k: stmt.excluded[k] for k in values if k != key},
         where=table.c.version < stmt.excluded.version,
-    ).returning(table.c.id)
+    ).returning(table.c[key])
     return session.execute(stmt).first() is not None
 
 

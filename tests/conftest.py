@@ -23,6 +23,7 @@ from tests.support import (  # noqa: E402
     EventListener,
     Platform,
     free_port,
+    make_admin,
     make_reseller,
     purge_queues,
 )
@@ -127,3 +128,18 @@ def accounts_events(platform):
     listener = EventListener(amqp_uri(), "accounts")
     yield listener
     listener.close()
+
+
+@pytest.fixture(scope="module")
+def admin_api(platform, accounts_db, fast_hasher):
+    """Signed in as a system administrator (the platform's operator)."""
+    admin = make_admin(accounts_db, fast_hasher)
+    return ApiClient(platform.base_url).login(admin.identifier, admin.password)
+
+
+@pytest.fixture(scope="module")
+def pbx_token(admin_api):
+    """A PBX token for /pbx/v1, created by the system administrator."""
+    created = admin_api.post("/api/v1/pbx-tokens", json={"name": "Kamailio edge 1"})
+    assert created.status_code == 201, created.text
+    return created.json()["token"]

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 import requests
 from nameko.standalone.events import event_dispatcher
 from sqlalchemy import text
@@ -19,7 +18,6 @@ from sqlalchemy import text
 from sbcommon.config import amqp_uri, database_name, server_url
 from sbcommon.db import make_engine
 from tests.provisioning.conftest import file_server  # noqa: F401  (the FTP server fixture)
-from tests.support import ApiClient, make_admin
 
 
 def eventually(check: Callable[[], Any], timeout: float = 10.0, every: float = 0.1) -> Any:
@@ -56,19 +54,6 @@ def dispatch(source: str, event_type: str, payload: dict[str, Any]) -> dict[str,
             "occurred_at": datetime.now(UTC).isoformat(), **payload}
     event_dispatcher({"AMQP_URI": amqp_uri()})(source, event_type, body)
     return body
-
-
-@pytest.fixture(scope="module")
-def admin_api(platform, accounts_db, fast_hasher):
-    admin = make_admin(accounts_db, fast_hasher)
-    return ApiClient(platform.base_url).login(admin.identifier, admin.password)
-
-
-@pytest.fixture(scope="module")
-def pbx_token(admin_api):
-    created = admin_api.post("/api/v1/pbx-tokens", json={"name": "chaos"})
-    assert created.status_code == 201, created.text
-    return created.json()["token"]
 
 
 def authorize(platform, token: str, customer_id: str, dialed: str = "5145550100"

@@ -13,7 +13,7 @@ from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from sbcommon.config import amqp_uri
-from tests.support import ApiClient, make_admin, make_reseller
+from tests.support import ApiClient, make_reseller
 
 
 def wait_known(client: ApiClient, customer_id: str, timeout: float = 10) -> None:
@@ -34,19 +34,6 @@ def numbering_event(event_type: str, customer: dict, number: str, event_id: str 
                "number": number, "country": "CA", **extra}
     event_dispatcher({"AMQP_URI": amqp_uri()})("numbering", event_type, payload)
     return payload
-
-
-@pytest.fixture(scope="module")
-def admin_api(platform, accounts_db, fast_hasher):
-    admin = make_admin(accounts_db, fast_hasher)
-    return ApiClient(platform.base_url).login(admin.identifier, admin.password)
-
-
-@pytest.fixture(scope="module")
-def pbx_token(admin_api):
-    created = admin_api.post("/api/v1/pbx-tokens", json={"name": "Kamailio edge 1"})
-    assert created.status_code == 201, created.text
-    return created.json()["token"]
 
 
 def authorize(platform, token: str, **params: str) -> requests.Response:
