@@ -38,6 +38,7 @@ def seed(phones: int, customers_count: int) -> list[tuple[str, str, list[str]]]:
 
     from sqlalchemy.orm import sessionmaker
 
+    from sbcommon import replica
     from sbcommon.actor import Actor
     from sbcommon.config import database_url
     from sbcommon.contracts.provisioning import DeviceCreate
@@ -45,6 +46,7 @@ def seed(phones: int, customers_count: int) -> list[tuple[str, str, list[str]]]:
     from sbcommon.migrate import drop_database, upgrade
     from services.provisioning.domain import accounts, customers, devices
     from services.provisioning.domain.credentials import SecretBox
+    from services.provisioning.models import Customer
     from services.provisioning.settings import ProvisioningSettings
 
     url = database_url("provisioning")
@@ -64,7 +66,8 @@ def seed(phones: int, customers_count: int) -> list[tuple[str, str, list[str]]]:
         cid, rid = str(uuid.uuid4()), str(uuid.uuid4())
         actor = Actor(user_id=rid, role="reseller", reseller_id=rid)
         with sessions.begin() as session:
-            customers.remember(session, cid, rid, "production", f"Customer {c}", now)
+            replica.apply(session, Customer, replica.CustomerState(
+            customer_id=cid, reseller_id=rid, status="production", name=f"Customer {c}", version=1))
             session.flush()
             account = accounts.ensure_account(session, customers.get_scoped(session, actor, cid),
                                               box, now)
@@ -72,7 +75,7 @@ def seed(phones: int, customers_count: int) -> list[tuple[str, str, list[str]]]:
             for p in range(phones // customers_count):
                 device = devices.create(session, actor, cid, DeviceCreate(
                     name=f"Phone {c}-{p}", mac="02" + uuid.uuid4().hex[:10],
-                    model=MODELS[p % len(MODELS)]), box, NoEvents(), None, now)
+                    model=MODELS[p % len(MODELS)]), box, NoEvents(), now)
                 out.append((account.username, password, device["files"]))
     return out
 

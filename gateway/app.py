@@ -9,11 +9,13 @@ from pathlib import Path
 import eventlet
 from werkzeug.wrappers import Request, Response
 
+from sbcommon.errors import Unavailable
+
 from . import registry
 from .clients import Backends
 from .framework.api import ApiApp
 from .framework.context import Ctx
-from .framework.http import json_response, secure_headers
+from .framework.http import error_response, json_response, secure_headers
 from .framework.portal import PortalApp
 from .settings import GatewaySettings
 
@@ -36,6 +38,12 @@ class GatewayApp:
         )
 
     def handle(self, request: Request, backends: Backends) -> Response:
+        try:
+            return self.route(request, backends)
+        except Unavailable as exc:  # e.g. the portal's session check with accounts away
+            return secure_headers(error_response(exc), request.scheme == "https", html=False)
+
+    def route(self, request: Request, backends: Backends) -> Response:
         path = request.path
         ctx = Ctx(request=request, backends=backends, settings=self.settings)
         if path.startswith("/api/"):

@@ -41,6 +41,22 @@ class Actor(BaseModel):
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
+    def sees(self, reseller_id: str | None, customer_id: str | None = None) -> bool:
+        """The one tenant-scope rule: an actor sees only what is below it."""
+        if self.role == Role.ADMIN:
+            return True
+        if self.role == Role.RESELLER:
+            return reseller_id is not None and reseller_id == self.reseller_id
+        return customer_id is not None and customer_id == self.customer_id
+
+    def restrict(self, stmt: Any, reseller_column: Any, customer_column: Any) -> Any:
+        """The same rule as ``sees``, as a filter on a query of tenant-owned rows."""
+        if self.role == Role.ADMIN:
+            return stmt
+        if self.role == Role.RESELLER:
+            return stmt.where(reseller_column == self.reseller_id)
+        return stmt.where(customer_column == self.customer_id)
+
     def require(self, *roles: Role) -> None:
         if self.role not in roles:
             raise Forbidden("this action is not available to your account")

@@ -89,6 +89,18 @@ class TooManyRequests(SwitchboardError):
     code = "too_many_requests"
 
 
+@deserialize_to_instance
+class Unavailable(SwitchboardError):
+    """A dependency (database, broker, another service) is away: try again shortly.
+    ``details["retry_after"]`` (seconds) becomes the Retry-After header."""
+
+    status = 503
+    code = "service_unavailable"
+
+    def __init__(self, message: str, details: Any = None):
+        super().__init__(message, details if details is not None else {"retry_after": 5})
+
+
 EXPECTED_ERRORS = (
     Invalid, BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooManyRequests,
 )

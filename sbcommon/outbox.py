@@ -4,7 +4,7 @@ A service writes the event row in the same transaction as its change (``record``
 ``Outbox`` dependency provider runs a relay thread that claims unpublished rows with
 ``FOR UPDATE SKIP LOCKED`` (so replicas share the work), publishes each with publisher
 confirms and deletes it. A crash between publish and delete publishes again, so delivery is
-at-least-once; consumers de-duplicate by ``event_id`` with ``first_delivery``. Published rows
+at-least-once; consumers de-duplicate by ``event_id`` (``sbcommon.consumer``). Published rows
 are deleted rather than kept because some payloads carry a secret for the consumer (a reset
 token for the e-mail that sends it) that must not stay at rest.
 """
@@ -17,8 +17,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import eventlet
-from eventlet.event import Event
 from nameko.events import EventDispatcher
 from sqlalchemy import (
     BigInteger,
@@ -33,8 +31,9 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, sessionmaker
+
+from .loop import WakeableLoop
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +47,6 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("event_type", String(100), nullable=False),
         Column("payload", JSONB, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False),
-    )
-
-
-def processed_events_table(metadata: MetaData) -> Table:
-    return Table(
-        "processed_events",
-        metadata,
-        Column("event_id", String(36), primary_key=True),
-        Column("consumer", String(100), primary_key=True),
-        Column("processed_at", DateTime(timezone=True), nullable=False),
     )
 
 
@@ -114,96 +103,29 @@ def relay_batch(
     return len(rows)
 
 
-def first_delivery(session: Session, table: Table, event_id: str, consumer: str) -> bool:
-    """Mark ``event_id`` handled by ``consumer``; False if it already was (a redelivery).
+class Outbox(WakeableLoop, EventDispatcher):
+    """Nameko dependency: ``self.outbox.record(session, type, data)`` plus the relay loop."""
 
-    Call it in the same transaction as the handler's effects so both commit or neither.
-    """
-    inserted = session.execute(
-        pg_insert(table)
-        .values(event_id=event_id, consumer=consumer, processed_at=datetime.now(UTC))
-        .on_conflict_do_nothing()
-        .returning(table.c.event_id)
-    ).first()
-    return inserted is not None
-
-
-class Outbox(EventDispatcher):
-    """Nameko dependency: ``self.outbox.record(session, type, data)`` plus the relay thread.
-
-    The relay wakes when a worker that recorded an event has finished (its transaction is
-    committed by then), and every ``poll_interval`` seconds in any case, catching rows left by
-    a crash, by another replica, or by code outside a worker.
-    """
+    loop_name = "outbox"
 
     def __init__(self, table: Table, database_attr: str = "db", poll_interval: float = 1.0,
                  **kwargs: Any):
-        super().__init__(**kwargs)
-        self.database_attr = database_attr
-        self.database: Any = None
+        super().__init__(poll_interval=poll_interval, database_attr=database_attr, **kwargs)
         self.table = table
-        self.poll_interval = poll_interval
-        self._wake = Event()
-        self._running = False
-        self._thread: Any = None
-        self._recorded: set[Any] = set()
-
-    def setup(self) -> None:
-        super().setup()
-        # Extensions are re-instantiated when bound to a container, so look up the bound
-        # Database provider by name rather than holding the class-level declaration.
-        self.database = next(
-            dep for dep in self.container.dependencies if dep.attr_name == self.database_attr
-        )
-
-    def start(self) -> None:
-        super().start()
-        self._running = True
-        self._thread = self.container.spawn_managed_thread(self._relay_loop, identifier="outbox")
-
-    def stop(self) -> None:
-        self._running = False
-        self.wake()
-        if self._thread is not None:
-            self._thread.wait()
-        super().stop()
-
-    def kill(self) -> None:
-        self._running = False
-        if self._thread is not None:
-            self._thread.kill()
-
-    def wake(self) -> None:
-        if not self._wake.ready():
-            self._wake.send(True)
 
     def get_dependency(self, worker_ctx: Any) -> EventRecorder:
-        return EventRecorder(self.table, on_record=lambda: self._recorded.add(worker_ctx))
-
-    def worker_teardown(self, worker_ctx: Any) -> None:
-        if worker_ctx in self._recorded:
-            self._recorded.discard(worker_ctx)
-            self.wake()
+        return EventRecorder(self.table, on_record=lambda: self.request(worker_ctx))
 
     def _publish(self, event_type: str, payload: dict[str, Any]) -> None:
         self.publisher.publish(payload, exchange=self.exchange, routing_key=event_type)
 
-    def _relay_loop(self) -> None:
-        while self._running:
-            with eventlet.Timeout(self.poll_interval, False):
-                self._wake.wait()
-            self._wake = Event()
-            self.drain()
+    def run_once(self) -> None:
+        self.drain()
 
     def drain(self) -> int:
         total = 0
-        try:
-            while True:
-                sent = relay_batch(self.database.sessions, self.table, self._publish)
-                total += sent
-                if sent == 0:
-                    return total
-        except Exception:
-            # The rows stay in the outbox and go out on the next pass.
-            log.exception("outbox relay failed; will retry")
-            return total
+        while True:
+            sent = relay_batch(self.database.sessions, self.table, self._publish)
+            total += sent
+            if sent == 0:
+                return total

@@ -23,7 +23,9 @@ from tests.support import (  # noqa: E402
     EventListener,
     Platform,
     free_port,
+    make_admin,
     make_reseller,
+    purge_queues,
 )
 
 
@@ -81,7 +83,14 @@ def platform(databases, smtp):
         "SB_PUBLIC_URL": f"http://127.0.0.1:{port}",
         # An import nobody feeds fails after 5 s (the interrupted-upload test waits for it).
         "SB_IMPORT_EXPIRY_SECONDS": "5",
+        # Failed events retry quickly but outlast a few seconds of outage (~9 s in all)
+        # before they are parked.
+        "SB_EVENT_RETRY_BASE_SECONDS": "0.2",
+        "SB_EVENT_RETRY_MAX_SECONDS": "2",
+        "SB_EVENT_MAX_ATTEMPTS": "8",
     }
+    for name in platform_services():  # events and dead letters of an earlier run
+        purge_queues(name)
     plat = Platform(base_url=f"http://127.0.0.1:{port}", env=env)
     for name in platform_services():
         plat.add(name, f"services.{name}.service")
@@ -121,3 +130,18 @@ def accounts_events(platform):
     listener = EventListener(amqp_uri(), "accounts")
     yield listener
     listener.close()
+
+
+@pytest.fixture(scope="module")
+def admin_api(platform, accounts_db, fast_hasher):
+    """Signed in as a system administrator (the platform's operator)."""
+    admin = make_admin(accounts_db, fast_hasher)
+    return ApiClient(platform.base_url).login(admin.identifier, admin.password)
+
+
+@pytest.fixture(scope="module")
+def pbx_token(admin_api):
+    """A PBX token for /pbx/v1, created by the system administrator."""
+    created = admin_api.post("/api/v1/pbx-tokens", json={"name": "Kamailio edge 1"})
+    assert created.status_code == 201, created.text
+    return created.json()["token"]

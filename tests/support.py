@@ -250,3 +250,14 @@ class EventListener:
             self.consumer.cancel()
         finally:
             self.conn.release()
+
+
+def purge_queues(service: str) -> None:
+    """Empty a service's event queue and dead letters left by an earlier run."""
+    from sbcommon.config import amqp_uri
+
+    with Connection(amqp_uri()) as conn:
+        channel = conn.channel()
+        for name in (f"evt-{service}", f"evt-{service}.dead"):
+            with contextlib.suppress(Exception):
+                channel.queue_purge(name)

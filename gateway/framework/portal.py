@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
-from sbcommon.errors import NotFound, SwitchboardError, TooManyRequests, Unauthorized
+from sbcommon.errors import NotFound, SwitchboardError, TooManyRequests, Unauthorized, Unavailable
 
 from . import forms
 from .context import Ctx
@@ -238,7 +238,10 @@ class PortalApp:
             page.set_cookie(SESSION_COOKIE, None)
             return page.redirect("/login?expired=1")
         except SwitchboardError as exc:
-            return page.render("error.html", status=exc.status, message=exc.message)
+            response = page.render("error.html", status=exc.status, message=exc.message)
+            if isinstance(exc, Unavailable):
+                response.headers["Retry-After"] = str(exc.details.get("retry_after", 5))
+            return response
         except Exception:
             log.exception("portal error on %s %s", ctx.request.method, ctx.request.path)
             return page.render("error.html", status=500, message=page.t("error.internal"))

@@ -6,16 +6,21 @@ import logging
 from typing import Any
 
 import eventlet
+from amqp.exceptions import ConnectionError as AmqpConnectionError
+from amqp.exceptions import RecoverableConnectionError
+from kombu.exceptions import OperationalError as KombuOperationalError
 from pydantic import BaseModel
 
-from sbcommon.errors import SwitchboardError
+from sbcommon.errors import Unavailable
 
 log = logging.getLogger(__name__)
 
+# The same typed error as the services raise when their database is away.
+ServiceUnavailable = Unavailable
 
-class ServiceUnavailable(SwitchboardError):
-    status = 503
-    code = "service_unavailable"
+# What the RPC proxy raises while RabbitMQ restarts or refuses the connection.
+BROKER_ERRORS = (OSError, KombuOperationalError, AmqpConnectionError,
+                 RecoverableConnectionError)
 
 
 class TimedProxy:
@@ -31,6 +36,10 @@ class TimedProxy:
         self._service = service
         self._seconds = seconds
 
+    def within(self, seconds: float) -> TimedProxy:
+        """The same proxy with another time limit (the PBX cannot wait as long as a page)."""
+        return TimedProxy(self._proxy, self._service, seconds)
+
     def __getattr__(self, method: str) -> Any:
         target = getattr(self._proxy, method)
 
@@ -43,8 +52,13 @@ class TimedProxy:
             except eventlet.Timeout:
                 log.error("%s.%s did not answer within %ss", self._service, method,
                           self._seconds)
-                raise ServiceUnavailable(
+                raise Unavailable(
                     f"the {self._service} service did not answer; try again shortly") from None
+            except BROKER_ERRORS as exc:
+                log.error("%s.%s: the message broker is unavailable: %s", self._service,
+                          method, exc)
+                raise Unavailable("the message broker is unavailable; try again shortly",
+                                  {"retry_after": 10}) from None
 
         return call
 

@@ -109,6 +109,7 @@ class Customer(BaseModel):
     closed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    version: int = Field(description="One more at every change of the account")
 
 
 class CustomerQuery(Strict):

@@ -29,7 +29,9 @@ class ResellerCreated(Event):
     language: Literal["fr", "en"]
 
 
-class CustomerCreated(Event):
+class CustomerEvent(Event):
+    """Every customer event carries the account's whole current state and its version."""
+
     customer_id: str
     kind: Literal["company", "professional"]
     status: str
@@ -37,29 +39,22 @@ class CustomerCreated(Event):
     email: str
     language: Literal["fr", "en"]
     country: str  # ISO 3166-1 alpha-2
+    version: int  # one more at every change of the account
 
 
-class CustomerUpdated(Event):
-    customer_id: str
-    kind: str
-    status: str
+class CustomerCreated(CustomerEvent):
+    pass
+
+
+class CustomerUpdated(CustomerEvent):
     fields: list[str]
-    name: str
-    email: str
-    language: Literal["fr", "en"]
-    country: str
 
 
-class CustomerStatusChanged(Event):
-    customer_id: str
-    kind: str
-    status: str
+class CustomerStatusChanged(CustomerEvent):
     previous_status: str
 
 
-class CustomerClosed(Event):
-    customer_id: str
-    kind: str
+class CustomerClosed(CustomerEvent):
     status: Literal["closed"]
     previous_status: str
     closed_at: str
@@ -85,6 +80,7 @@ class NumberAssigned(Event):
     customer_id: str
     number: str  # E.164
     country: str  # ISO 3166-1 alpha-2 of the number
+    version: int = 0  # one more at every change of the number
 
 
 class NumberReleased(Event):
@@ -92,3 +88,4 @@ class NumberReleased(Event):
     number: str
     country: str
     reason: Literal["unassigned", "customer_closed"]
+    version: int = 0

@@ -10,7 +10,7 @@ Action = Literal["allow", "deny"]
 MatchType = Literal["destination", "prefix", "country", "category"]
 Category = Literal["international", "premium_rate", "toll_free", "satellite"]
 CallKind = Literal["direct", "forward", "transfer"]
-Level = Literal["customer", "reseller", "default", "emergency"]
+Level = Literal["customer", "reseller", "default", "emergency", "unavailable"]
 
 # What the PBX sends "as dialled"; the service explains what is wrong with it.
 Dialed = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -44,11 +44,17 @@ class Rule(BaseModel):
 
 class RuleList(BaseModel):
     default: Action
+    when_unavailable: Action = Field(
+        "deny", description="What the PBX is told while call restrictions are unavailable "
+                            "(emergency numbers are always allowed)")
     rules: list[Rule]
 
 
 class DefaultUpdate(Strict):
     action: Action
+    when_unavailable: Action | None = Field(
+        None, description="Fail open (allow) or closed (deny) while call restrictions are "
+                          "unavailable; unchanged when omitted. Default: deny")
 
 
 class NumberTestQuery(Strict):
@@ -72,6 +78,10 @@ class Decision(BaseModel):
     reason: str
     customer_id: str | None = None
     kind: CallKind = "direct"
+    country: str | None = Field(None, description="The customer's country (ISO 3166-1)")
+    when_unavailable: Action | None = Field(
+        None, description="The reseller's choice for calls asked while this service is "
+                          "unavailable (then the answer is a 503 that carries the decision)")
 
 
 class PbxTokenCreate(Strict):

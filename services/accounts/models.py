@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Computed,
     DateTime,
@@ -18,8 +19,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from sbcommon.consumer import processed_events_table
 from sbcommon.db import service_metadata
-from sbcommon.outbox import outbox_table, processed_events_table
+from sbcommon.outbox import outbox_table
 
 metadata = service_metadata()
 
@@ -87,6 +89,9 @@ class Customer(Base):
     status: Mapped[str] = mapped_column(String(20), nullable=False)
     trial_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # One more at every change; every customer event carries it so that the services
+    # keeping a copy apply only what is newer than what they have.
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="1")
     created_at: Mapped[datetime] = _now()
     updated_at: Mapped[datetime] = _now()
     search_text: Mapped[str] = mapped_column(

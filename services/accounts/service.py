@@ -32,6 +32,7 @@ from sbcommon.contracts.accounts import (
 )
 from sbcommon.db import Database, health_report
 from sbcommon.errors import Conflict, Invalid, TooManyRequests
+from sbcommon.housekeeping import Housekeeping
 from sbcommon.outbox import Outbox
 from sbcommon.validation import parse
 
@@ -80,6 +81,7 @@ class AccountsService:
     name = "accounts"
 
     db = Database("accounts")
+    housekeeping = Housekeeping(auth.purge_ended_sessions, auth.purge_old_reset_tokens)
     outbox = Outbox(outbox)
 
     # -- health -------------------------------------------------------------------------

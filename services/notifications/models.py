@@ -22,8 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from sbcommon.consumer import processed_events_table
 from sbcommon.db import service_metadata
-from sbcommon.outbox import processed_events_table
 
 metadata = service_metadata()
 

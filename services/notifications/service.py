@@ -14,10 +14,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from nameko.events import event_handler
 from nameko.rpc import RpcProxy, rpc
+from sqlalchemy.orm import Session
 
 from sbcommon.actor import Actor, Role
+from sbcommon.consumer import handles
+from sbcommon.contracts.events import CustomerCreated, PasswordResetRequested, ResellerCreated
 from sbcommon.contracts.notifications import (
     BrandingUpdate,
     ExportQuery,
@@ -26,12 +28,11 @@ from sbcommon.contracts.notifications import (
 )
 from sbcommon.db import Database, health_report
 from sbcommon.errors import Invalid, NotFound
-from sbcommon.outbox import first_delivery
+from sbcommon.housekeeping import Housekeeping
 from sbcommon.validation import parse
 
 from .domain import brand, compose, csvsafe, documents, mailstore
 from .domain.messages import check_language
-from .models import processed_events
 from .sender import MailSender, PdfRenderer
 from .settings import NotificationsSettings
 
@@ -47,7 +48,7 @@ def utcnow() -> datetime:
 def _scoped(actor: Actor, customer: dict[str, Any]) -> dict[str, Any]:
     """accounts already scoped the read; a second check here keeps this service's own
     promise (a reseller never mails another reseller's customer) whatever answered."""
-    if actor.role == Role.RESELLER and customer.get("reseller_id") != actor.reseller_id:
+    if not actor.sees(customer.get("reseller_id"), customer.get("id")):
         raise NotFound("no such customer")
     return customer
 
@@ -56,6 +57,7 @@ class NotificationsService:
     name = "notifications"
 
     db = Database("notifications")
+    housekeeping = Housekeeping()
     accounts = RpcProxy("accounts")
     mail_sender = MailSender(SETTINGS)
     pdf = PdfRenderer(SETTINGS.pdf_workers)
@@ -108,40 +110,31 @@ class NotificationsService:
                            lambda look: compose.statement(customer, look, pdf, now))
 
     # -- events from accounts ---------------------------------------------------------------
-    @event_handler("accounts", "password_reset_requested")
-    def on_password_reset_requested(self, event: dict[str, Any]) -> None:
-        """The "Forgot?" mail and the access codes: the token is in the event, never in a log."""
-        with self.db.begin() as session:
-            if not first_delivery(session, processed_events, event["event_id"], self.name):
-                return
-            look = brand.load(session, event.get("reseller_id"))
-            rendered = compose.reset_link(event, look, SETTINGS.portal_url)
-            kind = "access_codes" if event.get("purpose") == "access_codes" else "reset"
-            compose.queue(session, rendered, kind=kind, recipient=event["email"],
-                          language=compose.event_language(event.get("language")), brand=look,
-                          sender=SETTINGS.sender, reseller_id=event.get("reseller_id"),
-                          customer_id=event.get("customer_id"), now=utcnow())
-        self.mail_sender()
+    @handles("accounts", "password_reset_requested", PasswordResetRequested)
+    def on_password_reset_requested(self, session: Session, event: PasswordResetRequested
+                                    ) -> None:
+        """Forgotten password and access codes: the token is in the event, never in a log."""
+        look = brand.load(session, event.reseller_id)
+        rendered = compose.reset_link(event.model_dump(), look, SETTINGS.portal_url)
+        kind = "access_codes" if event.purpose == "access_codes" else "reset"
+        compose.queue(session, rendered, kind=kind, recipient=event.email,
+                      language=compose.event_language(event.language), brand=look,
+                      sender=SETTINGS.sender, reseller_id=event.reseller_id,
+                      customer_id=event.customer_id, now=utcnow())
+        self.mail_sender()  # delivers once this handler's transaction has committed
 
-    @event_handler("accounts", "reseller_created")
-    def on_reseller_created(self, event: dict[str, Any]) -> None:
-        with self.db.begin() as session:
-            if first_delivery(session, processed_events, event["event_id"], self.name):
-                brand.remember_reseller(session, event["reseller_id"], event["name"],
-                                        event["email"], utcnow())
+    @handles("accounts", "reseller_created", ResellerCreated)
+    def on_reseller_created(self, session: Session, event: ResellerCreated) -> None:
+        brand.remember_reseller(session, event.reseller_id, event.name, event.email, utcnow())
 
-    @event_handler("accounts", "customer_created")
-    def on_customer_created(self, event: dict[str, Any]) -> None:
-        with self.db.begin() as session:
-            if not first_delivery(session, processed_events, event["event_id"], self.name):
-                return
-            look = brand.load(session, event["reseller_id"])
-            compose.queue(session, compose.welcome(event, look), kind="welcome",
-                          recipient=event["email"],
-                          language=compose.event_language(event.get("language")), brand=look,
-                          sender=SETTINGS.sender, reseller_id=event["reseller_id"],
-                          customer_id=event["customer_id"], now=utcnow())
-        self.mail_sender()
+    @handles("accounts", "customer_created", CustomerCreated)
+    def on_customer_created(self, session: Session, event: CustomerCreated) -> None:
+        look = brand.load(session, event.reseller_id)
+        compose.queue(session, compose.welcome(event.model_dump(), look), kind="welcome",
+                      recipient=event.email, language=compose.event_language(event.language),
+                      brand=look, sender=SETTINGS.sender, reseller_id=event.reseller_id,
+                      customer_id=event.customer_id, now=utcnow())
+        self.mail_sender()  # delivers once this handler's transaction has committed
 
     # -- delivery log -------------------------------------------------------------------
     @rpc

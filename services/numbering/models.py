@@ -18,8 +18,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from sbcommon.consumer import processed_events_table
 from sbcommon.db import service_metadata
-from sbcommon.outbox import outbox_table, processed_events_table
+from sbcommon.outbox import outbox_table
+from sbcommon.replica import CustomerCopy
 
 metadata = service_metadata()
 
@@ -55,6 +57,9 @@ class Number(Base):
     number_type: Mapped[str] = mapped_column(String(24), nullable=False)
     available_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     import_id: Mapped[int | None] = mapped_column(BigInteger)
+    # One more at every change; number events carry it for the services keeping a copy.
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0,
+                                         server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
                                                  server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
@@ -85,15 +90,8 @@ class PoolSettings(Base):
     aging_days: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
 
 
-class KnownCustomer(Base):
+class KnownCustomer(CustomerCopy, Base):
     """Event-carried copy of the customers numbering needs (from accounts' events)."""
-
-    __tablename__ = "customers"
-
-    customer_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    reseller_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
-    country: Mapped[str] = mapped_column(String(2), nullable=False)
-    status: Mapped[str] = mapped_column(String(20), nullable=False)
 
 
 class NumberImport(Base):

@@ -10,21 +10,31 @@ from typing import Any
 
 import eventlet
 from eventlet import tpool
-from nameko.events import event_handler
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 from phonenumbers import PhoneMetadata
+from sqlalchemy.orm import Session
 
+from sbcommon import replica
 from sbcommon.actor import Actor
+from sbcommon.consumer import handles
+from sbcommon.contracts.events import (
+    CustomerClosed,
+    CustomerCreated,
+    CustomerStatusChanged,
+    CustomerUpdated,
+)
 from sbcommon.contracts.numbering import NumberAdd, NumberQuery, NumberRequest, PoolSettings
 from sbcommon.db import Database, health_report
 from sbcommon.errors import Conflict, Invalid
-from sbcommon.outbox import Outbox, first_delivery
+from sbcommon.housekeeping import Housekeeping
+from sbcommon.outbox import Outbox
+from sbcommon.replica import CustomerReplica
 from sbcommon.textlines import block_lines
 from sbcommon.validation import parse
 
 from .domain import imports, inventory
-from .models import KnownCustomer, outbox, processed_events
+from .models import KnownCustomer, outbox
 from .settings import NumberingSettings
 
 SETTINGS = NumberingSettings()
@@ -43,8 +53,10 @@ class NumberingService:
     name = "numbering"
 
     db = Database("numbering")
+    housekeeping = Housekeeping()
     outbox = Outbox(outbox)
     accounts = RpcProxy("accounts")
+    customers = CustomerReplica(KnownCustomer)
 
     @rpc
     def health(self) -> dict[str, Any]:
@@ -150,23 +162,13 @@ class NumberingService:
             return imports.report(session, Actor.parse(actor), import_id, with_rejections)
 
     # -- customers' numbers --------------------------------------------------------------
-    def _customer(self, session: Any, who: Actor, customer_id: str) -> KnownCustomer:
-        """From the event-carried copy; a customer created a moment ago may not have
-        arrived yet, so ask accounts (which checks the actor's scope) and remember it."""
-        known = session.get(KnownCustomer, customer_id) if len(str(customer_id)) <= 36 else None
-        if known is None:
-            found = self.accounts.get_customer(who.dump(), customer_id)
-            inventory.remember_customer(session, found["id"], found["reseller_id"],
-                                        found["country"], found["status"])
-            session.flush()
-        return inventory.customer_for(session, who, customer_id)
-
     @rpc
     def request_numbers(self, actor: dict[str, Any], customer_id: str,
                         payload: dict[str, Any]) -> dict[str, Any]:
         who, data = Actor.parse(actor), parse(NumberRequest, payload)
+        self.customers.ensure(who, customer_id)
         with self.db.begin() as session:
-            customer = self._customer(session, who, customer_id)
+            customer = inventory.customer_for(session, who, customer_id)
             if data.numbers is not None:
                 numbers = inventory.assign(session, who, customer, data.numbers, data.reserve,
                                            self.outbox, utcnow())
@@ -178,8 +180,9 @@ class NumberingService:
     @rpc
     def customer_numbers(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
         who = Actor.parse(actor)
-        with self.db.begin() as session:
-            self._customer(session, who, customer_id)
+        self.customers.ensure(who, customer_id)
+        with self.db() as session:
+            inventory.customer_for(session, who, customer_id)
             query = NumberQuery(customer_id=customer_id, per_page=500)
             return {"numbers": inventory.search(session, who, query)["items"]}
 
@@ -187,47 +190,31 @@ class NumberingService:
     def unassign_number(self, actor: dict[str, Any], customer_id: str, number: str
                         ) -> dict[str, Any]:
         who = Actor.parse(actor)
+        self.customers.ensure(who, customer_id)
         with self.db.begin() as session:
-            customer = self._customer(session, who, customer_id)
+            customer = inventory.customer_for(session, who, customer_id)
             return inventory.unassign(session, who, customer, number, self.outbox, utcnow())
 
     # -- what accounts tells us ---------------------------------------------------------
-    def _once(self, session: Any, payload: dict[str, Any], consumer: str) -> bool:
-        return first_delivery(session, processed_events, payload["event_id"], consumer)
+    @handles("accounts", "customer_created", CustomerCreated)
+    def on_customer_created(self, session: Session, event: CustomerCreated) -> None:
+        replica.apply(session, KnownCustomer, event)
 
-    @event_handler("accounts", "customer_created")
-    def on_customer_created(self, payload: dict[str, Any]) -> None:
-        with self.db.begin() as session:
-            if self._once(session, payload, "numbering.customer_created"):
-                inventory.remember_customer(session, payload["customer_id"],
-                                            payload["reseller_id"], payload["country"],
-                                            payload["status"])
+    @handles("accounts", "customer_updated", CustomerUpdated)
+    def on_customer_updated(self, session: Session, event: CustomerUpdated) -> None:
+        replica.apply(session, KnownCustomer, event)
 
-    @event_handler("accounts", "customer_updated")
-    def on_customer_updated(self, payload: dict[str, Any]) -> None:
-        with self.db.begin() as session:
-            if self._once(session, payload, "numbering.customer_updated"):
-                inventory.remember_customer(session, payload["customer_id"],
-                                            payload["reseller_id"], payload["country"],
-                                            payload["status"])
+    @handles("accounts", "customer_status_changed", CustomerStatusChanged)
+    def on_customer_status_changed(self, session: Session, event: CustomerStatusChanged
+                                   ) -> None:
+        replica.apply(session, KnownCustomer, event)
 
-    @event_handler("accounts", "customer_status_changed")
-    def on_customer_status_changed(self, payload: dict[str, Any]) -> None:
-        with self.db.begin() as session:
-            known = session.get(KnownCustomer, payload["customer_id"])
-            if self._once(session, payload, "numbering.customer_status_changed") and known:
-                known.status = payload["status"]
-
-    @event_handler("accounts", "customer_closed")
-    def on_customer_closed(self, payload: dict[str, Any]) -> None:
+    @handles("accounts", "customer_closed", CustomerClosed)
+    def on_customer_closed(self, session: Session, event: CustomerClosed) -> None:
         """Every number of a closed account goes back to the pool, exactly once."""
-        with self.db.begin() as session:
-            if not self._once(session, payload, "numbering.customer_closed"):
-                return
-            known = session.get(KnownCustomer, payload["customer_id"])
-            if known:
-                known.status = "closed"
-            inventory.release_customer(session, payload["customer_id"], self.outbox, utcnow())
+        replica.apply(session, KnownCustomer, event)
+        if replica.is_latest(session, KnownCustomer, event):
+            inventory.release_customer(session, event.customer_id, self.outbox, utcnow())
 
     @timer(interval=SETTINGS.aging_check_seconds)
     def promote_aged(self) -> None:

@@ -19,8 +19,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from sbcommon.consumer import processed_events_table
 from sbcommon.db import service_metadata
-from sbcommon.outbox import outbox_table, processed_events_table
+from sbcommon.outbox import outbox_table
+from sbcommon.replica import CustomerCopy, NumberHolderCopy
 
 metadata = service_metadata()
 
@@ -33,25 +35,15 @@ def _now() -> Mapped[datetime]:
     return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
-class Customer(Base):
+class Customer(CustomerCopy, Base):
     """What provisioning knows of a customer account (from accounts' events)."""
 
-    __tablename__ = "customers"
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    reseller_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
-    name: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
-    status: Mapped[str] = mapped_column(String(20), nullable=False)
-    updated_at: Mapped[datetime] = _now()
-
-
-class CustomerNumber(Base):
-    """A phone number assigned to a customer (from numbering's events), E.164."""
+class CustomerNumber(NumberHolderCopy, Base):
+    """Who holds a phone number (from numbering's events), E.164; no holder once released."""
 
     __tablename__ = "customer_numbers"
 
-    number: Mapped[str] = mapped_column(String(16), primary_key=True)
-    customer_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
     assigned_at: Mapped[datetime] = _now()
 
 

@@ -12,11 +12,13 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from nameko.events import event_handler
 from nameko.rpc import RpcProxy, rpc
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from sbcommon import replica
 from sbcommon.actor import Actor
+from sbcommon.consumer import handles
 from sbcommon.contracts.events import (
     CustomerClosed,
     CustomerCreated,
@@ -28,12 +30,14 @@ from sbcommon.contracts.events import (
 from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
 from sbcommon.db import Database, health_report
 from sbcommon.errors import Conflict
-from sbcommon.outbox import Outbox, first_delivery
+from sbcommon.housekeeping import Housekeeping
+from sbcommon.outbox import Outbox
+from sbcommon.replica import CustomerReplica
 from sbcommon.validation import parse
 
 from .domain import accounts, customers, devices, vendors
 from .domain.credentials import SecretBox
-from .models import outbox, processed_events
+from .models import Customer, outbox
 from .settings import ProvisioningSettings
 
 log = logging.getLogger(__name__)
@@ -59,11 +63,10 @@ class ProvisioningService:
     name = "provisioning"
 
     db = Database("provisioning")
+    housekeeping = Housekeeping()
     outbox = Outbox(outbox)
     accounts_rpc = RpcProxy("accounts")
-
-    def _lookup(self, actor: Actor, customer_id: str) -> dict[str, Any]:
-        return self.accounts_rpc.get_customer(actor.dump(), customer_id)
+    known_customers = CustomerReplica(Customer, accounts="accounts_rpc")
 
     # -- health -------------------------------------------------------------------------
     @rpc
@@ -78,16 +81,17 @@ class ProvisioningService:
     @rpc
     def list_devices(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
         who = Actor.parse(actor)
+        self.known_customers.ensure(who, customer_id)
         with self.db.begin() as session:
-            return devices.list_devices(session, who, customer_id, self._lookup, utcnow())
+            return devices.list_devices(session, who, customer_id)
 
     @rpc
     def get_device(self, actor: dict[str, Any], customer_id: str, device_id: str
                    ) -> dict[str, Any]:
         who = Actor.parse(actor)
+        self.known_customers.ensure(who, customer_id)
         with self.db.begin() as session:
-            _, device = devices.get_scoped(session, who, customer_id, device_id, self._lookup,
-                                           utcnow())
+            _, device = devices.get_scoped(session, who, customer_id, device_id)
             return devices.to_contract(device)
 
     @rpc
@@ -95,10 +99,11 @@ class ProvisioningService:
                       ) -> dict[str, Any]:
         who = Actor.parse(actor)
         data = parse(DeviceCreate, payload)
+        self.known_customers.ensure(who, customer_id)
         try:
             with self.db.begin() as session:
                 return devices.create(session, who, customer_id, data, BOX, self.outbox,
-                                      self._lookup, utcnow())
+                                      utcnow())
         except IntegrityError as exc:
             raise _mac_conflict(exc) from None
 
@@ -107,78 +112,62 @@ class ProvisioningService:
                       payload: dict[str, Any]) -> dict[str, Any]:
         who = Actor.parse(actor)
         data = parse(DeviceUpdate, payload)
+        self.known_customers.ensure(who, customer_id)
         try:
             with self.db.begin() as session:
                 return devices.update(session, who, customer_id, device_id, data, self.outbox,
-                                      self._lookup, utcnow())
+                                      utcnow())
         except IntegrityError as exc:
             raise _mac_conflict(exc) from None
 
     @rpc
     def delete_device(self, actor: dict[str, Any], customer_id: str, device_id: str) -> None:
         who = Actor.parse(actor)
+        self.known_customers.ensure(who, customer_id)
         with self.db.begin() as session:
-            devices.delete(session, who, customer_id, device_id, self.outbox, self._lookup,
-                           utcnow())
+            devices.delete(session, who, customer_id, device_id, self.outbox, utcnow())
 
     # -- boot configuration ---------------------------------------------------------------
     @rpc
     def get_provisioning(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
         who = Actor.parse(actor)
+        self.known_customers.ensure(who, customer_id)
         with self.db.begin() as session:
-            return accounts.get_info(session, who, customer_id, BOX, URLS, self._lookup,
-                                     utcnow())
+            return accounts.get_info(session, who, customer_id, BOX, URLS, utcnow())
 
     @rpc
     def rotate_provisioning(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
         who = Actor.parse(actor)
+        self.known_customers.ensure(who, customer_id)
         with self.db.begin() as session:
-            info = accounts.rotate(session, who, customer_id, BOX, URLS, self._lookup,
-                                   utcnow())
+            info = accounts.rotate(session, who, customer_id, BOX, URLS, utcnow())
         log.info("FTP password rotated for customer %s", customer_id)
         return info
 
-    # -- events from accounts and numbering (idempotent by event_id) -----------------------
-    def _apply(self, payload: dict[str, Any], consumer: str, change: Any) -> None:
-        """Apply ``change`` once per event_id, in the transaction that marks it handled."""
-        with self.db.begin() as session:
-            if first_delivery(session, processed_events, payload["event_id"], consumer):
-                change(session)
+    # -- events from accounts and numbering ---------------------------------------------
+    # A closed customer's FTP/HTTP login and device files stop at once: both check the
+    # customer's status on every login and every file.
+    @handles("accounts", "customer_created", CustomerCreated)
+    def on_customer_created(self, session: Session, event: CustomerCreated) -> None:
+        replica.apply(session, Customer, event, utcnow())
 
-    @event_handler("accounts", "customer_created")
-    def on_customer_created(self, payload: dict[str, Any]) -> None:
-        event = CustomerCreated.model_validate(payload)
-        self._apply(payload, "customer_created", lambda s: customers.remember(
-            s, event.customer_id, event.reseller_id, event.status, event.name, utcnow()))
+    @handles("accounts", "customer_updated", CustomerUpdated)
+    def on_customer_updated(self, session: Session, event: CustomerUpdated) -> None:
+        replica.apply(session, Customer, event, utcnow())
 
-    @event_handler("accounts", "customer_updated")
-    def on_customer_updated(self, payload: dict[str, Any]) -> None:
-        event = CustomerUpdated.model_validate(payload)
-        self._apply(payload, "customer_updated",
-                    lambda s: customers.rename(s, event.customer_id, event.name, utcnow()))
+    @handles("accounts", "customer_status_changed", CustomerStatusChanged)
+    def on_customer_status_changed(self, session: Session, event: CustomerStatusChanged
+                                   ) -> None:
+        replica.apply(session, Customer, event, utcnow())
 
-    @event_handler("accounts", "customer_status_changed")
-    def on_customer_status_changed(self, payload: dict[str, Any]) -> None:
-        event = CustomerStatusChanged.model_validate(payload)
-        self._apply(payload, "customer_status_changed", lambda s: customers.set_status(
-            s, event.customer_id, event.reseller_id, event.status, utcnow()))
+    @handles("accounts", "customer_closed", CustomerClosed)
+    def on_customer_closed(self, session: Session, event: CustomerClosed) -> None:
+        replica.apply(session, Customer, event, utcnow())
 
-    @event_handler("accounts", "customer_closed")
-    def on_customer_closed(self, payload: dict[str, Any]) -> None:
-        # Closing stops the FTP/HTTP login and the serving of the devices' files at once:
-        # both check the customer's status on every login and every file.
-        event = CustomerClosed.model_validate(payload)
-        self._apply(payload, "customer_closed", lambda s: customers.set_status(
-            s, event.customer_id, event.reseller_id, "closed", utcnow()))
+    @handles("numbering", "number_assigned", NumberAssigned)
+    def on_number_assigned(self, session: Session, event: NumberAssigned) -> None:
+        customers.assign_number(session, event, utcnow())
 
-    @event_handler("numbering", "number_assigned")
-    def on_number_assigned(self, payload: dict[str, Any]) -> None:
-        event = NumberAssigned.model_validate(payload)
-        self._apply(payload, "number_assigned", lambda s: customers.assign_number(
-            s, event.customer_id, event.number, utcnow()))
-
-    @event_handler("numbering", "number_released")
-    def on_number_released(self, payload: dict[str, Any]) -> None:
-        event = NumberReleased.model_validate(payload)
-        self._apply(payload, "number_released", lambda s: customers.release_number(
-            s, event.customer_id, event.number))
+    @handles("numbering", "number_released", NumberReleased)
+    def on_number_released(self, session: Session, event: NumberReleased) -> None:
+        customers.release_number(session, event)

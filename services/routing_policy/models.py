@@ -18,8 +18,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from sbcommon.consumer import processed_events_table
 from sbcommon.db import service_metadata
-from sbcommon.outbox import outbox_table, processed_events_table
+from sbcommon.outbox import outbox_table
+from sbcommon.replica import CustomerCopy, NumberHolderCopy
 
 metadata = service_metadata()
 
@@ -32,25 +34,15 @@ def _now() -> Mapped[datetime]:
     return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
-class KnownCustomer(Base):
-    """What accounts told us about a customer (customer_created / _updated / _closed)."""
-
-    __tablename__ = "customers"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    reseller_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
-    country: Mapped[str] = mapped_column(String(2), nullable=False)
-    status: Mapped[str] = mapped_column(String(20), nullable=False)
-    updated_at: Mapped[datetime] = _now()
+class KnownCustomer(CustomerCopy, Base):
+    """What accounts told us about a customer (every customer event carries its state)."""
 
 
-class CallerNumber(Base):
-    """A number assigned to a customer (numbering.number_assigned / _released)."""
+class CallerNumber(NumberHolderCopy, Base):
+    """Who holds a number (numbering.number_assigned / _released); no holder once released."""
 
     __tablename__ = "caller_numbers"
 
-    number: Mapped[str] = mapped_column(String(16), primary_key=True)
-    customer_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
     updated_at: Mapped[datetime] = _now()
 
 
@@ -81,10 +73,15 @@ class RuleRow(Base):
 class ResellerPolicy(Base):
     __tablename__ = "reseller_policies"
     __table_args__ = (CheckConstraint("default_action IN ('allow', 'deny')",
-                                      name="default_action"),)
+                                      name="default_action"),
+                      CheckConstraint("unavailable_action IN ('allow', 'deny')",
+                                      name="unavailable_action"))
 
     reseller_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     default_action: Mapped[str] = mapped_column(String(5), nullable=False)
+    # What the PBX is told while this service cannot be reached (fail open or closed).
+    unavailable_action: Mapped[str] = mapped_column(String(5), nullable=False,
+                                                    server_default="deny")
     updated_at: Mapped[datetime] = _now()
 
 

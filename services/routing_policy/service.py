@@ -16,11 +16,23 @@ from typing import Any
 
 from nameko.events import BROADCAST, event_handler
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
+from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from sbcommon import replica
 from sbcommon.actor import Actor, Role
+from sbcommon.consumer import handles
+from sbcommon.contracts.events import (
+    CustomerClosed,
+    CustomerCreated,
+    CustomerEvent,
+    CustomerStatusChanged,
+    CustomerUpdated,
+    NumberAssigned,
+    NumberReleased,
+)
 from sbcommon.contracts.routing_policy import (
     AuthorizeQuery,
     DefaultUpdate,
@@ -29,15 +41,17 @@ from sbcommon.contracts.routing_policy import (
     RuleCreate,
 )
 from sbcommon.db import Database, health_report
-from sbcommon.errors import Conflict, Invalid
-from sbcommon.outbox import Outbox, first_delivery
+from sbcommon.errors import Conflict, Invalid, NotFound
+from sbcommon.housekeeping import Housekeeping
+from sbcommon.outbox import Outbox
+from sbcommon.replica import CustomerReplica
 from sbcommon.validation import parse
 
 from .domain import directory, rules, scope, tokens
-from .domain.cache import PolicyCache
+from .domain.cache import PolicyCache, TokenInfo
 from .domain.numbers import clean
-from .domain.policy import Verdict
-from .models import outbox, processed_events
+from .domain.policy import CustomerContext, Verdict
+from .models import KnownCustomer, outbox
 from .settings import RoutingPolicySettings
 
 log = logging.getLogger(__name__)
@@ -77,8 +91,11 @@ class RoutingPolicyService:
     name = SERVICE
 
     db = Database(SERVICE)
+    housekeeping = Housekeeping()
     outbox = Outbox(outbox)
     cache = Cache()
+    accounts = RpcProxy("accounts")
+    customers = CustomerReplica(KnownCustomer)
 
     # -- health and diagnostics -----------------------------------------------------------
     @rpc
@@ -106,10 +123,14 @@ class RoutingPolicyService:
             if not caller.startswith("+"):
                 raise Invalid("caller must be an E.164 number such as +15145550100",
                               [{"field": "caller", "message": "not E.164"}])
-        context = self.cache.customer_context(data.customer, caller, holder.reseller_id)
+        context = self._context(data.customer, caller, holder)
         verdict = self.cache.decide(context, data.dialed, data.kind)
         _log_verdict(verdict, data.dialed)
-        return {**verdict.as_dict(), "replica": REPLICA}
+        # The country and the reseller's fail-open choice let the gateway answer the same
+        # customer while this service is unreachable.
+        return {**verdict.as_dict(), "country": context.country,
+                "when_unavailable": self.cache.unavailable_action(context.reseller_id),
+                "replica": REPLICA}
 
     @rpc
     def test_number(self, actor: dict[str, Any], customer_id: str,
@@ -117,16 +138,37 @@ class RoutingPolicyService:
         """The portal's "test a number" box: the same decision, for a signed-in user."""
         who = Actor.parse(actor)
         data = parse(NumberTestQuery, query, "query")
+        self.customers.ensure(who, customer_id)
         with self.db() as session:
             scope.customer_for(session, who, customer_id)
+            if customer_id not in self.cache.customers:  # known a moment ago, through accounts
+                self.cache.load_customer(session, customer_id)
         context = self.cache.customer_context(customer_id, None)
         return self.cache.decide(context, data.dialed, data.kind).as_dict()
+
+    def _context(self, customer_id: str | None, caller: str | None, holder: TokenInfo
+                 ) -> CustomerContext:
+        """From memory; a customer id not heard of yet is asked of accounts, in the scope of
+        the token's reseller (the same way every service asks), then kept."""
+        try:
+            return self.cache.customer_context(customer_id, caller, holder.reseller_id)
+        except NotFound:
+            if customer_id is None or customer_id in self.cache.customers:
+                raise
+        as_token = Actor(user_id=f"pbx-token:{holder.id}",
+                         role=Role.RESELLER if holder.reseller_id else Role.ADMIN,
+                         reseller_id=holder.reseller_id)
+        self.customers.ensure(as_token, customer_id)
+        with self.db() as session:
+            self.cache.load_customer(session, customer_id)
+        return self.cache.customer_context(customer_id, None, holder.reseller_id)
 
     # -- rules ----------------------------------------------------------------------------
     @rpc
     def list_rules(self, actor: dict[str, Any], customer_id: str | None = None
                    ) -> dict[str, Any]:
         who = Actor.parse(actor)
+        self._known(who, customer_id)
         with self.db() as session:
             reseller_id = self._level(session, who, customer_id, write=False)
             return rules.list_rules(session, reseller_id, customer_id)
@@ -136,6 +178,7 @@ class RoutingPolicyService:
                     customer_id: str | None = None) -> dict[str, Any]:
         who = Actor.parse(actor)
         data = parse(RuleCreate, payload)
+        self._known(who, customer_id)
         try:
             with self.db.begin() as session:
                 reseller_id = self._level(session, who, customer_id, write=True)
@@ -151,6 +194,7 @@ class RoutingPolicyService:
     def delete_rule(self, actor: dict[str, Any], rule_id: str,
                     customer_id: str | None = None) -> None:
         who = Actor.parse(actor)
+        self._known(who, customer_id)
         with self.db.begin() as session:
             reseller_id = self._level(session, who, customer_id, write=True)
             rules.delete(session, self.outbox, reseller_id, customer_id, rule_id)
@@ -163,7 +207,7 @@ class RoutingPolicyService:
         reseller_id = scope.reseller_of(who)
         with self.db.begin() as session:
             result = rules.set_default(session, self.outbox, reseller_id, data.action,
-                                       utcnow())
+                                       utcnow(), data.when_unavailable)
         self._refresh_level(reseller_id, None)
         return result
 
@@ -174,6 +218,11 @@ class RoutingPolicyService:
         if customer_id is None:
             return scope.reseller_of(who)
         return scope.customer_for(session, who, customer_id).reseller_id
+
+    def _known(self, who: Actor, customer_id: str | None) -> None:
+        """A customer created a moment ago may not have reached us yet: ask accounts."""
+        if customer_id is not None:
+            self.customers.ensure(who, customer_id)
 
     def _refresh_level(self, reseller_id: str, customer_id: str | None) -> None:
         # This replica answers with the change at once; the others on the broadcast.
@@ -207,48 +256,41 @@ class RoutingPolicyService:
         return revoked
 
     # -- what other services tell us (one replica applies it to the database) -------------
-    @event_handler("accounts", "customer_created")
-    def on_customer_created(self, event: dict[str, Any]) -> None:
-        self._apply(event, lambda s: directory.upsert_customer(s, event, utcnow()),
-                    customer_id=event["customer_id"])
+    @handles("accounts", "customer_created", CustomerCreated)
+    def on_customer_created(self, session: Session, event: CustomerCreated) -> None:
+        self._customer_changed(session, event)
 
-    @event_handler("accounts", "customer_updated")
-    def on_customer_updated(self, event: dict[str, Any]) -> None:
-        self._apply(event, lambda s: directory.upsert_customer(s, event, utcnow()),
-                    customer_id=event["customer_id"])
+    @handles("accounts", "customer_updated", CustomerUpdated)
+    def on_customer_updated(self, session: Session, event: CustomerUpdated) -> None:
+        self._customer_changed(session, event)
 
-    @event_handler("accounts", "customer_status_changed")
-    def on_customer_status_changed(self, event: dict[str, Any]) -> None:
-        self._apply(event, lambda s: directory.set_status(s, event["customer_id"],
-                                                          event["status"], utcnow()),
-                    customer_id=event["customer_id"])
+    @handles("accounts", "customer_status_changed", CustomerStatusChanged)
+    def on_customer_status_changed(self, session: Session, event: CustomerStatusChanged
+                                   ) -> None:
+        self._customer_changed(session, event)
 
-    @event_handler("accounts", "customer_closed")
-    def on_customer_closed(self, event: dict[str, Any]) -> None:
-        self._apply(event, lambda s: directory.set_status(s, event["customer_id"], "closed",
-                                                          utcnow()),
-                    customer_id=event["customer_id"])
+    @handles("accounts", "customer_closed", CustomerClosed)
+    def on_customer_closed(self, session: Session, event: CustomerClosed) -> None:
+        self._customer_changed(session, event)
 
-    @event_handler("numbering", "number_assigned")
-    def on_number_assigned(self, event: dict[str, Any]) -> None:
-        self._apply(event, lambda s: directory.assign_number(s, event["number"],
-                                                             event["customer_id"], utcnow()),
-                    number=event["number"])
+    @handles("numbering", "number_assigned", NumberAssigned)
+    def on_number_assigned(self, session: Session, event: NumberAssigned) -> None:
+        if directory.assign_number(session, event, utcnow()):
+            self._directory_changed(session, event.reseller_id, number=event.number)
 
-    @event_handler("numbering", "number_released")
-    def on_number_released(self, event: dict[str, Any]) -> None:
-        self._apply(event, lambda s: directory.release_number(s, event["number"],
-                                                              event["customer_id"]),
-                    number=event["number"])
+    @handles("numbering", "number_released", NumberReleased)
+    def on_number_released(self, session: Session, event: NumberReleased) -> None:
+        if directory.release_number(session, event, utcnow()):
+            self._directory_changed(session, event.reseller_id, number=event.number)
 
-    def _apply(self, event: dict[str, Any], change: Any, **what: str) -> None:
-        consumer = f"{SERVICE}.{event.get('event_type', '?')}"
-        with self.db.begin() as session:
-            if not first_delivery(session, processed_events, event["event_id"], consumer):
-                return
-            change(session)
-            self.outbox.record(session, directory.DIRECTORY_CHANGED,
-                               {"reseller_id": event.get("reseller_id") or "", **what})
+    def _customer_changed(self, session: Session, event: CustomerEvent) -> None:
+        if replica.apply(session, KnownCustomer, event, utcnow()):
+            self._directory_changed(session, event.reseller_id, customer_id=event.customer_id)
+
+    def _directory_changed(self, session: Session, reseller_id: str, **what: str) -> None:
+        # Every replica reloads that entry of its cache when this comes back as a broadcast.
+        self.outbox.record(session, directory.DIRECTORY_CHANGED,
+                           {"reseller_id": reseller_id, **what})
 
     # -- cache refresh on every replica ---------------------------------------------------
     @event_handler(SERVICE, rules.RULES_CHANGED, handler_type=BROADCAST,

@@ -42,6 +42,12 @@ def test_reseller_page_adds_lists_and_deletes_rules(portal, reseller_api):
     assert portal.submit("/call-restrictions", "/call-restrictions/default",
                          {"action": "deny"}).status_code == 303
     assert reseller_api.get("/api/v1/call-restrictions").json()["default"] == "deny"
+    page = portal.get("/call-restrictions").text
+    assert 'name="when_unavailable" value="deny" class="primary"' in page  # fail closed
+    assert portal.submit("/call-restrictions", "/call-restrictions/default",
+                         {"action": "deny", "when_unavailable": "allow"}).status_code == 303
+    listed = reseller_api.get("/api/v1/call-restrictions").json()
+    assert (listed["default"], listed["when_unavailable"]) == ("deny", "allow")
 
 
 def test_customer_tab_and_test_box(portal, reseller_api):

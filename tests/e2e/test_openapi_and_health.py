@@ -57,4 +57,5 @@ def test_http_health(api):
 
 
 def test_rpc_health(rpc):
-    assert rpc.accounts.health() == {"service": "accounts", "status": "ok", "database": True}
+    assert rpc.accounts.health() == {"service": "accounts", "status": "ok", "database": True,
+                                     "dead_letters": 0}

@@ -316,3 +316,29 @@ def test_large_import_in_several_batches_keeps_every_line(reseller_api):
     assert (report["lines_read"], report["added"], report["rejected"]) == (4510, 4500, 10)
     assert {r["reason"] for r in report["rejections"]} == {"duplicate_in_file"}
     assert {r["line"] for r in report["rejections"]} == set(range(4501, 4511))
+
+
+def test_closing_with_an_aging_period_frees_reserved_numbers_and_ages_assigned_ones(
+        platform, accounts_db, fast_hasher):
+    from tests.support import ApiClient, make_reseller
+
+    # A reseller of its own: the aging period is a reseller-wide setting.
+    owner = make_reseller(accounts_db, fast_hasher)
+    api = ApiClient(platform.base_url).login(owner.identifier, owner.password)
+    assert api.put("/api/v1/numbers/settings", json={"aging_days": 30}).status_code == 200
+    customer = api.create_customer()
+    reserved, assigned = pool_of(api, 2, "587")
+    base = f"/api/v1/customers/{customer['id']}/numbers"
+    assert api.post(base, json={"numbers": [reserved], "reserve": True}).status_code == 201
+    assert api.post(base, json={"numbers": [assigned]}).status_code == 201
+    assert api.delete(f"/api/v1/customers/{customer['id']}").status_code == 200
+
+    def states() -> dict[str, str]:
+        listed = api.get("/api/v1/numbers", params={"area_code": "587", "per_page": 500})
+        return {n["number"]: n["state"] for n in listed.json()["items"]}
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and states() != {reserved: "available",
+                                                       assigned: "aging"}:
+        time.sleep(0.2)
+    assert states() == {reserved: "available", assigned: "aging"}

@@ -16,10 +16,12 @@ from typing import Any
 
 import pytest
 
+from sbcommon import replica
 from sbcommon.actor import Actor
 from sbcommon.contracts.provisioning import DeviceCreate
 from services.provisioning.domain import accounts, customers, devices
 from services.provisioning.domain.credentials import SecretBox
+from services.provisioning.models import Customer
 from services.provisioning.settings import ProvisioningSettings
 from tests.support import LOG_DIR, ROOT, free_port
 
@@ -120,7 +122,9 @@ def seed_customer(sessions: Any, box: SecretBox, models: list[str],
     now = datetime.now(UTC)
     actor = Actor(user_id=str(uuid.uuid4()), role="reseller", reseller_id=reseller_id)
     with sessions.begin() as session:
-        customers.remember(session, customer_id, reseller_id, "production", "Seeded", now)
+        replica.apply(session, Customer, replica.CustomerState(
+            customer_id=customer_id, reseller_id=reseller_id, status="production",
+            name="Seeded", version=1))
         session.flush()
         customer = customers.get_scoped(session, actor, customer_id)
         info_account = accounts.ensure_account(session, customer, box, now)
@@ -131,5 +135,5 @@ def seed_customer(sessions: Any, box: SecretBox, models: list[str],
             seeded.devices.append(devices.create(
                 session, actor, customer_id,
                 DeviceCreate(name=name, mac=random_mac(), model=model),
-                box, NoEvents(), None, now))
+                box, NoEvents(), now))
     return seeded

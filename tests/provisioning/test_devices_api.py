@@ -62,7 +62,7 @@ def test_device_lifecycle_over_api_and_http(reseller_api, customer, file_server)
     # a number assigned to the customer shows in the next download
     dispatch("number_assigned", {"reseller_id": customer["reseller_id"],
                                  "customer_id": customer["id"], "number": "+15145550111",
-                                 "country": "CA"})
+                                 "country": "CA", "version": 1})
     assert eventually(lambda: b"+15145550111" in requests.get(
         url, auth=(info["username"], info["password"]), timeout=10).content)
     listed = reseller_api.get(f"{base}/devices").json()

@@ -13,8 +13,8 @@ import pytest
 import requests
 from defusedxml import ElementTree
 
-from services.provisioning.domain import customers
-from services.provisioning.models import Device
+from sbcommon import replica
+from services.provisioning.models import Customer, Device
 from tests.provisioning.conftest import seed_customer, start_file_server, stop_file_server
 
 
@@ -125,8 +125,9 @@ def test_ftp_deleted_device_file_disappears_and_closed_customer_stops(
         with pytest.raises(ftplib.error_perm, match="550"):
             ftp_get(ftp, gone["files"][0])
         with provisioning_db.begin() as session:
-            customers.set_status(session, seeded.customer_id, seeded.reseller_id, "closed",
-                                 __import__("datetime").datetime.now())
+            replica.apply(session, Customer, replica.CustomerState(
+                customer_id=seeded.customer_id, reseller_id=seeded.reseller_id,
+                status="closed", version=2))
         # even on a connection opened before the close
         with pytest.raises(ftplib.error_perm, match="550"):
             ftp_get(ftp, kept["files"][0])

@@ -9,45 +9,11 @@ from datetime import UTC, datetime
 
 import pytest
 from nameko.standalone.events import event_dispatcher
-from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import insert
 
-from sbcommon.config import amqp_uri, database_url
-from sbcommon.db import make_engine
+from sbcommon.config import amqp_uri
 from sbcommon.errors import Invalid
-from sbcommon.migrate import drop_database, ensure_database
 from tests.service import probe_service
-from tests.support import EventListener, Platform, free_port
-
-
-@pytest.fixture(scope="module")
-def probe(platform):
-    url = database_url("outboxprobe")
-    drop_database(url)
-    ensure_database(url)
-    engine = make_engine(url, pool_size=2)
-    probe_service.metadata.create_all(engine)
-    plat = Platform(base_url=f"http://127.0.0.1:{free_port()}", env=platform.env)
-    proc = plat.add("accounts", "tests.service.probe_service", suffix="-probe")
-    with ClusterRpcProxy({"AMQP_URI": amqp_uri()}, timeout=30) as rpc:
-        for _ in range(100):
-            try:
-                rpc.outboxprobe.applied_count("warmup")
-                break
-            except Exception:
-                if proc.proc.poll() is not None:
-                    raise RuntimeError(proc.log_text()) from None
-                time.sleep(0.2)
-        yield rpc, engine
-    plat.stop()
-    engine.dispose()
-
-
-@pytest.fixture
-def listener(probe):
-    events = EventListener(amqp_uri(), "outboxprobe")
-    yield events
-    events.close()
 
 
 def test_committed_change_publishes_its_event(probe, listener):

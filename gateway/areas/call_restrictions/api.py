@@ -6,11 +6,12 @@ Every call goes to the routing_policy service with the actor; the service checks
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
 from werkzeug.wrappers import Response
 
+from sbcommon.config import env
 from sbcommon.contracts.routing_policy import (
     AuthorizeQuery,
     Decision,
@@ -24,9 +25,15 @@ from sbcommon.contracts.routing_policy import (
     RuleCreate,
     RuleList,
 )
+from sbcommon.errors import Unavailable
 
 from ...framework.context import Ctx
+from ...framework.http import json_response
 from ...framework.routing import Router
+from .pbx_fallback import FALLBACKS
+
+# A call waits for this answer: past it, the PBX gets the fallback decision (503).
+PBX_TIMEOUT = float(env("SB_PBX_TIMEOUT_SECONDS", "2"))
 
 api = Router()
 # The PBX's own door: not under /api/v1 (no user session; a PBX token instead).
@@ -35,6 +42,7 @@ pbx = Router()
 
 class DefaultAction(BaseModel):
     default: str
+    when_unavailable: str
 
 
 # -- reseller level -----------------------------------------------------------------------
@@ -112,9 +120,21 @@ def revoke_pbx_token(ctx: Ctx, token_id: str) -> Any:
 
 # -- the PBX (token: a PBX token, checked by the service) ----------------------------------
 @pbx.route("GET", "/authorize", query=AuthorizeQuery, response=Decision, auth=False,
-           token=True, errors=(401, 404), summary="May this customer call this dialled number?")
+           token=True, errors=(401, 404, 503),
+           summary="May this customer call this dialled number? (503: call restrictions are "
+                   "unavailable; the body still carries the fallback decision)")
 def authorize(ctx: Ctx, query: AuthorizeQuery) -> Any:
-    return ctx.backends.routing_policy.authorize(ctx.token, query.model_dump())
+    assert ctx.token is not None
+    # The client is a TimedProxy: the PBX waits less than a page would.
+    policy = cast(Any, ctx.backends.routing_policy).within(PBX_TIMEOUT)
+    try:
+        answer = policy.authorize(ctx.token, query.model_dump())
+    except Unavailable as exc:
+        decision = FALLBACKS.decide(ctx.token, query.customer, query.caller, query.dialed)
+        headers = {"Retry-After": str(exc.details.get("retry_after", 5))}
+        return json_response({**decision, "kind": query.kind}, 503, headers)
+    FALLBACKS.remember(ctx.token, query.customer, query.caller, answer)
+    return answer
 
 
 @pbx.route("GET", "/echo", auth=False, token=True, errors=(401,),

@@ -50,8 +50,11 @@ def reseller_rule_add(page: Page, values: dict[str, str]) -> Response:
 
 @pages.route("POST", "/call-restrictions/default")
 def reseller_default(page: Page) -> Response:
-    page.backends.routing_policy.set_default(page.actor,
-                                             {"action": page.request.form.get("action", "")})
+    form = page.request.form
+    choice = {"action": form.get("action", "")}
+    if form.get("when_unavailable"):
+        choice["when_unavailable"] = form["when_unavailable"]
+    page.backends.routing_policy.set_default(page.actor, choice)
     return page.redirect("/call-restrictions", flash="cr.default_saved")
 
 

@@ -222,3 +222,24 @@ def reset_password(
                                  or_(ResetToken.used_at.is_(None)))
     )
     _set_password(session, hasher, user, new, now)
+
+
+# -- housekeeping ---------------------------------------------------------------------------
+def purge_ended_sessions(session: Session, now: datetime,
+                         settings: AccountsSettings | None = None) -> int:
+    """Sessions past their absolute expiry or idle for longer than the idle timeout."""
+    settings = settings or AccountsSettings.from_env()
+    idle_since = now - timedelta(seconds=settings.idle_timeout)
+    result = session.execute(delete(WebSession).where(
+        (WebSession.expires_at <= now) | (WebSession.last_seen_at <= idle_since)))
+    return int(result.rowcount or 0)
+
+
+def purge_old_reset_tokens(session: Session, now: datetime,
+                           settings: AccountsSettings | None = None) -> int:
+    """Reset links past their lifetime and at least a day old: used or expired, and no
+    longer needed to count the links a user was sent in the last hour."""
+    settings = settings or AccountsSettings.from_env()
+    keep = max(timedelta(days=1), timedelta(seconds=settings.reset_ttl))
+    result = session.execute(delete(ResetToken).where(ResetToken.created_at < now - keep))
+    return int(result.rowcount or 0)

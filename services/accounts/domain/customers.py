@@ -45,11 +45,7 @@ def to_contract(customer: Customer) -> dict[str, Any]:
 
 def scope(stmt: Select, actor: Actor) -> Select:
     """Restrict a customer query to what ``actor`` may see."""
-    if actor.role == Role.ADMIN:
-        return stmt
-    if actor.role == Role.RESELLER:
-        return stmt.where(Customer.reseller_id == actor.reseller_id)
-    return stmt.where(Customer.id == actor.customer_id)
+    return actor.restrict(stmt, Customer.reseller_id, Customer.id)
 
 
 def get_scoped(session: Session, actor: Actor, customer_id: str, *, lock: bool = False
@@ -68,12 +64,25 @@ def get_scoped(session: Session, actor: Actor, customer_id: str, *, lock: bool =
 
 
 def _event_data(customer: Customer) -> dict[str, Any]:
+    """The customer's whole current state and version: every customer event carries it, so
+    a service keeping a copy needs no other event and can tell stale from new."""
     return {
         "customer_id": customer.id,
         "reseller_id": customer.reseller_id,
         "kind": customer.kind,
         "status": customer.status,
+        "name": customer.name,
+        "email": customer.email,
+        "language": customer.language,
+        "country": customer.country,
+        "version": customer.version,
     }
+
+
+def _changed(customer: Customer, now: datetime) -> None:
+    """One change of the account: its version moves on once, whatever events it records."""
+    customer.version += 1
+    customer.updated_at = now
 
 
 def _slug(name: str) -> str:
@@ -129,7 +138,7 @@ def create(
         contact_name=data.contact_name, language=data.language,
         country=data.country or reseller.country, status=data.start,
         trial_ends_at=now + timedelta(days=trial_days) if data.start == "trial" else None,
-        created_at=now, updated_at=now,
+        created_at=now, updated_at=now, version=1,
     )
     session.add(customer)
     session.flush()
@@ -142,10 +151,7 @@ def create(
     ))
     session.flush()
     session.refresh(customer)
-    events.record(session, "customer_created", {
-        **_event_data(customer), "name": customer.name, "email": customer.email,
-        "language": customer.language, "country": customer.country,
-    })
+    events.record(session, "customer_created", _event_data(customer))
     return to_contract(customer)
 
 
@@ -172,17 +178,15 @@ def update(
             main_user.email = changes["email"]
     for field, value in changes.items():
         setattr(customer, field, value)
+    if changes or (new_status and new_status != customer.status):
+        _changed(customer, now)
     if new_status and new_status != customer.status:
         _change_status(session, customer, new_status, settings, events, now)
-    customer.updated_at = now
     session.flush()
     session.refresh(customer)
     if changes:
-        # Carries the current values, so consumers keep their copy without calling back.
-        events.record(session, "customer_updated", {
-            **_event_data(customer), "fields": sorted(changes), "name": customer.name,
-            "email": customer.email, "language": customer.language, "country": customer.country,
-        })
+        events.record(session, "customer_updated",
+                      {**_event_data(customer), "fields": sorted(changes)})
     return to_contract(customer)
 
 
@@ -218,7 +222,7 @@ def close(session: Session, actor: Actor, customer_id: str, events: EventSink,
     previous = customer.status
     customer.status = "closed"
     customer.closed_at = now
-    customer.updated_at = now
+    _changed(customer, now)
     user_ids = select(User.id).where(User.customer_id == customer.id)
     session.execute(delete(WebSession).where(WebSession.user_id.in_(user_ids)))
     session.flush()
@@ -239,7 +243,7 @@ def reopen(session: Session, actor: Actor, customer_id: str, events: EventSink,
         raise Conflict("only a closed account can be reopened")
     customer.status = "production"
     customer.closed_at = None
-    customer.updated_at = now
+    _changed(customer, now)
     session.flush()
     events.record(session, "customer_status_changed",
                   {**_event_data(customer), "previous_status": "closed"})

@@ -78,9 +78,7 @@ def list_log(session: Session, actor: Actor, status: str | None, customer_id: st
     """A reseller sees its own mail only; the system administrator sees everything."""
     if actor.role == Role.CUSTOMER:
         raise Forbidden("the mail log is for resellers")
-    stmt = select(Mail)
-    if actor.role == Role.RESELLER:
-        stmt = stmt.where(Mail.reseller_id == actor.reseller_id)
+    stmt = actor.restrict(select(Mail), Mail.reseller_id, Mail.customer_id)
     if status:
         stmt = stmt.where(Mail.status == status)
     if customer_id:

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from sbcommon import replica
 from sbcommon.actor import Actor, Role
 from sbcommon.contracts.exports import CsvPage
 from sbcommon.contracts.numbering import NumberPage, NumberQuery, PhoneNumber
@@ -55,11 +56,7 @@ def available_now(now: datetime) -> ColumnElement[bool]:
 
 
 def scope(stmt: Select, actor: Actor) -> Select:
-    if actor.role == Role.ADMIN:
-        return stmt
-    if actor.role == Role.RESELLER:
-        return stmt.where(Number.reseller_id == actor.reseller_id)
-    return stmt.where(Number.customer_id == actor.customer_id)
+    return actor.restrict(stmt, Number.reseller_id, Number.customer_id)
 
 
 def _move(session: Session, number: Number, state: str, customer_id: str | None,
@@ -74,6 +71,7 @@ def _move(session: Session, number: Number, state: str, customer_id: str | None,
     number.customer_id = customer_id
     number.available_at = None
     number.updated_at = now
+    number.version += 1
     _history(session, number, action, actor, now)
 
 
@@ -86,7 +84,8 @@ def _history(session: Session, number: Number, action: str, actor: Actor | None,
 
 def _event(number: Number, customer_id: str, **extra: Any) -> dict[str, Any]:
     return {"reseller_id": number.reseller_id, "customer_id": customer_id,
-            "number": number.e164, "country": number.country, **extra}
+            "number": number.e164, "country": number.country, "version": number.version,
+            **extra}
 
 
 # -- pool ---------------------------------------------------------------------------------
@@ -144,24 +143,7 @@ def promote_aged(session: Session, now: datetime) -> int:
 # -- customers ----------------------------------------------------------------------------
 def customer_for(session: Session, actor: Actor, customer_id: str) -> KnownCustomer:
     """The customer if ``actor`` may act on its numbers; NotFound otherwise."""
-    customer = session.get(KnownCustomer, customer_id) if len(customer_id) <= 36 else None
-    if customer is None:
-        raise NotFound("no such customer")
-    if actor.role == Role.RESELLER and customer.reseller_id != actor.reseller_id:
-        raise NotFound("no such customer")
-    if actor.role == Role.CUSTOMER and customer.customer_id != actor.customer_id:
-        raise NotFound("no such customer")
-    return customer
-
-
-def remember_customer(session: Session, customer_id: str, reseller_id: str, country: str,
-                      status: str) -> None:
-    known = session.get(KnownCustomer, customer_id)
-    if known is None:
-        session.add(KnownCustomer(customer_id=customer_id, reseller_id=reseller_id,
-                                  country=country, status=status))
-    else:
-        known.country, known.status = country, status
+    return replica.scoped(session, KnownCustomer, actor, customer_id)
 
 
 def _open(customer: KnownCustomer) -> None:
@@ -197,18 +179,18 @@ def assign(session: Session, actor: Actor, customer: KnownCustomer, texts: list[
                         for e in missing])
     for e164 in wanted:
         number = rows[e164]
-        if number.state == "reserved" and number.customer_id != customer.customer_id:
+        if number.state == "reserved" and number.customer_id != customer.id:
             raise Conflict(f"{e164} is reserved for another customer",
                            [{"field": "numbers", "number": e164, "state": "reserved"}])
         if number.state == "reserved":
             if reserve:
                 continue
-            _move(session, number, "assigned", customer.customer_id, "assigned", actor, now)
+            _move(session, number, "assigned", customer.id, "assigned", actor, now)
         else:
             target = "reserved" if reserve else "assigned"
-            _move(session, number, target, customer.customer_id, target, actor, now)
+            _move(session, number, target, customer.id, target, actor, now)
         if number.state == "assigned":
-            events.record(session, "number_assigned", _event(number, customer.customer_id))
+            events.record(session, "number_assigned", _event(number, customer.id))
     return [to_contract(rows[e]) for e in wanted]
 
 
@@ -233,8 +215,8 @@ def order(session: Session, actor: Actor, customer: KnownCustomer, count: int,
                        f"; {count} asked, none assigned",
                        {"available": len(rows), "asked": count})
     for number in rows:
-        _move(session, number, "assigned", customer.customer_id, "ordered", actor, now)
-        events.record(session, "number_assigned", _event(number, customer.customer_id))
+        _move(session, number, "assigned", customer.id, "ordered", actor, now)
+        events.record(session, "number_assigned", _event(number, customer.id))
     return [to_contract(n) for n in rows]
 
 
@@ -242,7 +224,8 @@ def release(session: Session, actor: Actor | None, number: Number, reason: str,
             events: EventSink, now: datetime) -> None:
     holder = number.customer_id
     days = aging_days(session, number.reseller_id)
-    if days:
+    # A reserved number never rang for its holder: nobody's callers need it to rest.
+    if days and number.state != "reserved":
         _move(session, number, "aging", None, "released", actor, now)
         number.available_at = now + timedelta(days=days)
     else:
@@ -259,7 +242,7 @@ def unassign(session: Session, actor: Actor, customer: KnownCustomer, text: str,
     except NumberError:
         raise NotFound("this customer has no such number") from None
     number = session.scalars(
-        select(Number).where(Number.e164 == e164, Number.customer_id == customer.customer_id,
+        select(Number).where(Number.e164 == e164, Number.customer_id == customer.id,
                              Number.reseller_id == actor.reseller_id).with_for_update()
     ).first()
     if number is None:

@@ -14,7 +14,6 @@ from sbcommon.errors import Conflict
 from ..models import Customer, FtpAccount
 from . import credentials, customers
 from .credentials import SecretBox
-from .customers import CustomerLookup
 
 
 def ensure_account(session: Session, customer: Customer, box: SecretBox, now: datetime
@@ -35,26 +34,25 @@ def _info(account: FtpAccount, box: SecretBox, ftp_url: str, http_url: str) -> d
             "rotated_at": account.rotated_at.isoformat() if account.rotated_at else None}
 
 
-def _scoped_for_reseller(session: Session, actor: Actor, customer_id: str,
-                         lookup: CustomerLookup | None, now: datetime) -> Customer:
+def _scoped_for_reseller(session: Session, actor: Actor, customer_id: str) -> Customer:
     # Scope first (another tenant's customer is "not found"), then the role: the boot
     # configuration is the reseller's business, not the subscriber's.
-    customer = customers.get_scoped(session, actor, customer_id, lookup, now)
+    customer = customers.get_scoped(session, actor, customer_id)
     actor.require(Role.RESELLER, Role.ADMIN)
     return customer
 
 
 def get_info(session: Session, actor: Actor, customer_id: str, box: SecretBox,
-             urls: tuple[str, str], lookup: CustomerLookup | None, now: datetime
+             urls: tuple[str, str], now: datetime
              ) -> dict[str, Any]:
-    customer = _scoped_for_reseller(session, actor, customer_id, lookup, now)
+    customer = _scoped_for_reseller(session, actor, customer_id)
     return _info(ensure_account(session, customer, box, now), box, *urls)
 
 
 def rotate(session: Session, actor: Actor, customer_id: str, box: SecretBox,
-           urls: tuple[str, str], lookup: CustomerLookup | None, now: datetime
+           urls: tuple[str, str], now: datetime
            ) -> dict[str, Any]:
-    customer = _scoped_for_reseller(session, actor, customer_id, lookup, now)
+    customer = _scoped_for_reseller(session, actor, customer_id)
     if customer.status == "closed":
         raise Conflict("this customer account is closed: its FTP account no longer works")
     account = ensure_account(session, customer, box, now)

@@ -16,7 +16,6 @@ from sbcommon.errors import Conflict, Invalid, NotFound
 from ..models import Customer, Device
 from . import credentials, customers, vendors
 from .credentials import SecretBox
-from .customers import CustomerLookup
 from .macs import normalize_mac
 
 MAX_DEVICES_PER_CUSTOMER = 500
@@ -71,18 +70,16 @@ def _check_number(session: Session, customer: Customer, number: str | None) -> N
         raise Invalid(message, [{"field": "number", "message": message}])
 
 
-def list_devices(session: Session, actor: Actor, customer_id: str,
-                 lookup: CustomerLookup | None, now: datetime) -> dict[str, Any]:
-    customer = customers.get_scoped(session, actor, customer_id, lookup, now)
+def list_devices(session: Session, actor: Actor, customer_id: str) -> dict[str, Any]:
+    customer = customers.get_scoped(session, actor, customer_id)
     rows = session.scalars(select(Device).where(Device.customer_id == customer.id)
                            .order_by(func.lower(Device.name), Device.id)).all()
     return {"items": [to_contract(d) for d in rows], "total": len(rows)}
 
 
 def get_scoped(session: Session, actor: Actor, customer_id: str, device_id: str,
-               lookup: CustomerLookup | None, now: datetime, *, lock: bool = False
-               ) -> tuple[Customer, Device]:
-    customer = customers.get_scoped(session, actor, customer_id, lookup, now)
+               *, lock: bool = False) -> tuple[Customer, Device]:
+    customer = customers.get_scoped(session, actor, customer_id)
     if not isinstance(device_id, str) or not customers.UUID_RE.match(device_id):
         raise NotFound("no such device")
     stmt = select(Device).where(Device.id == device_id, Device.customer_id == customer.id)
@@ -93,9 +90,8 @@ def get_scoped(session: Session, actor: Actor, customer_id: str, device_id: str,
 
 
 def create(session: Session, actor: Actor, customer_id: str, data: DeviceCreate,
-           box: SecretBox, events: EventSink, lookup: CustomerLookup | None,
-           now: datetime) -> dict[str, Any]:
-    customer = customers.get_scoped(session, actor, customer_id, lookup, now)
+           box: SecretBox, events: EventSink, now: datetime) -> dict[str, Any]:
+    customer = customers.get_scoped(session, actor, customer_id)
     _writable(customer)
     mac = normalize_mac(data.mac)
     model = vendors.get_model(data.model)
@@ -118,10 +114,8 @@ def create(session: Session, actor: Actor, customer_id: str, data: DeviceCreate,
 
 
 def update(session: Session, actor: Actor, customer_id: str, device_id: str,
-           data: DeviceUpdate, events: EventSink, lookup: CustomerLookup | None,
-           now: datetime) -> dict[str, Any]:
-    customer, device = get_scoped(session, actor, customer_id, device_id, lookup, now,
-                                  lock=True)
+           data: DeviceUpdate, events: EventSink, now: datetime) -> dict[str, Any]:
+    customer, device = get_scoped(session, actor, customer_id, device_id, lock=True)
     _writable(customer)
     changes = data.model_dump(exclude_unset=True)
     if "name" in changes and changes["name"] is None:
@@ -145,9 +139,8 @@ def update(session: Session, actor: Actor, customer_id: str, device_id: str,
 
 
 def delete(session: Session, actor: Actor, customer_id: str, device_id: str,
-           events: EventSink, lookup: CustomerLookup | None, now: datetime) -> None:
-    customer, device = get_scoped(session, actor, customer_id, device_id, lookup, now,
-                                  lock=True)
+           events: EventSink, now: datetime) -> None:
+    customer, device = get_scoped(session, actor, customer_id, device_id, lock=True)
     # A closed customer's devices may still be removed (it frees their MACs for reuse).
     session.delete(device)
     session.flush()

@@ -43,6 +43,7 @@ class PolicyCache:
     reseller_tables: dict[str, LevelTable] = field(default_factory=dict)
     customer_tables: dict[str, LevelTable] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)
+    fallbacks: dict[str, str] = field(default_factory=dict)  # fail open/closed per reseller
     tokens: dict[str, TokenInfo] = field(default_factory=dict)
     loaded_at: float = 0.0
 
@@ -50,18 +51,23 @@ class PolicyCache:
     def load_all(self, session: Session) -> None:
         started = time.monotonic()
         customers = {c.id: _context(c) for c in session.scalars(select(KnownCustomer))}
-        callers = dict(session.execute(select(CallerNumber.number,
-                                              CallerNumber.customer_id)).tuples().all())
+        callers = dict(session.execute(
+            select(CallerNumber.number, CallerNumber.customer_id)
+            .where(CallerNumber.customer_id.is_not(None))).tuples().all())
         by_reseller: dict[str, list[CompiledRule]] = defaultdict(list)
         by_customer: dict[str, list[CompiledRule]] = defaultdict(list)
         for row in session.scalars(select(RuleRow)):
             target = by_customer[row.customer_id] if row.customer_id else by_reseller[
                 row.reseller_id]
             target.append(_compiled(row))
-        defaults = dict(session.execute(select(ResellerPolicy.reseller_id,
-                                               ResellerPolicy.default_action)).tuples().all())
+        policies = session.execute(select(ResellerPolicy.reseller_id,
+                                          ResellerPolicy.default_action,
+                                          ResellerPolicy.unavailable_action)).all()
+        defaults = {p.reseller_id: p.default_action for p in policies}
+        fallbacks = {p.reseller_id: p.unavailable_action for p in policies}
         # Swap whole dicts at the end: a full reload is never seen half done.
         self.customers, self.callers, self.defaults = customers, callers, defaults
+        self.fallbacks = fallbacks
         self.reseller_tables = {k: LevelTable.compile(v) for k, v in by_reseller.items()}
         self.customer_tables = {k: LevelTable.compile(v) for k, v in by_customer.items()}
         self.load_tokens(session)
@@ -81,6 +87,7 @@ class PolicyCache:
             self.reseller_tables[reseller_id] = table
             policy = session.get(ResellerPolicy, reseller_id)
             self.defaults[reseller_id] = policy.default_action if policy else "allow"
+            self.fallbacks[reseller_id] = policy.unavailable_action if policy else "deny"
 
     def load_customer(self, session: Session, customer_id: str) -> None:
         row = session.get(KnownCustomer, customer_id)
@@ -91,7 +98,7 @@ class PolicyCache:
 
     def load_caller(self, session: Session, number: str) -> None:
         row = session.get(CallerNumber, number)
-        if row is None:
+        if row is None or row.customer_id is None:
             self.callers.pop(number, None)
         else:
             self.callers[number] = row.customer_id
@@ -121,6 +128,9 @@ class PolicyCache:
         if context is None or (reseller_id and context.reseller_id != reseller_id):
             raise NotFound("no such customer")
         return context
+
+    def unavailable_action(self, reseller_id: str) -> str:
+        return self.fallbacks.get(reseller_id, "deny")
 
     def decide(self, context: CustomerContext, dialed: str, kind: str) -> Verdict:
         return decide(context, dialed, kind,

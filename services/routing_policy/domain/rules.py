@@ -43,12 +43,18 @@ def default_action(session: Session, reseller_id: str) -> str:
     return policy.default_action if policy else "allow"
 
 
+def unavailable_action(session: Session, reseller_id: str) -> str:
+    policy = session.get(ResellerPolicy, reseller_id)
+    return policy.unavailable_action if policy else "deny"
+
+
 def list_rules(session: Session, reseller_id: str, customer_id: str | None
                ) -> dict[str, Any]:
     rows = session.scalars(select(RuleRow).where(_scope(reseller_id, customer_id))).all()
     # Most specific first, the order in which they are consulted.
     rows = sorted(rows, key=lambda r: (SPECIFICITY.index(r.match), -len(r.value), r.value))
     return {"default": default_action(session, reseller_id),
+            "when_unavailable": unavailable_action(session, reseller_id),
             "rules": [to_contract(r) for r in rows]}
 
 
@@ -83,15 +89,18 @@ def delete(session: Session, events: EventSink, reseller_id: str, customer_id: s
 
 
 def set_default(session: Session, events: EventSink, reseller_id: str, action: str,
-                now: datetime) -> dict[str, Any]:
+                now: datetime, when_unavailable: str | None = None) -> dict[str, Any]:
     policy = session.get(ResellerPolicy, reseller_id)
     if policy is None:
-        session.add(ResellerPolicy(reseller_id=reseller_id, default_action=action,
-                                   updated_at=now))
+        policy = ResellerPolicy(reseller_id=reseller_id, default_action=action,
+                                unavailable_action=when_unavailable or "deny", updated_at=now)
+        session.add(policy)
     else:
         policy.default_action, policy.updated_at = action, now
+        if when_unavailable is not None:
+            policy.unavailable_action = when_unavailable
     _changed(session, events, reseller_id, None, "default_changed", None)
-    return {"default": action}
+    return {"default": action, "when_unavailable": policy.unavailable_action}
 
 
 def _changed(session: Session, events: EventSink, reseller_id: str, customer_id: str | None,

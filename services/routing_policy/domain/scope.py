@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from sbcommon import replica
 from sbcommon.actor import Actor, Role
-from sbcommon.errors import Forbidden, NotFound
+from sbcommon.errors import Forbidden
 
 from ..models import KnownCustomer
 
@@ -13,16 +14,7 @@ from ..models import KnownCustomer
 def customer_for(session: Session, actor: Actor, customer_id: str) -> KnownCustomer:
     """The customer if the actor may see it; another reseller's customer is "not found",
     exactly like one that does not exist (no existence leak)."""
-    customer = session.get(KnownCustomer, customer_id) if len(customer_id) <= 36 else None
-    visible = customer is not None and (
-        actor.role == Role.ADMIN
-        or (actor.role == Role.RESELLER and customer.reseller_id == actor.reseller_id)
-        or (actor.role == Role.CUSTOMER and customer.id == actor.customer_id)
-    )
-    if not visible:
-        raise NotFound("no such customer")
-    assert customer is not None
-    return customer
+    return replica.scoped(session, KnownCustomer, actor, customer_id)
 
 
 def require_manager(actor: Actor) -> None:
