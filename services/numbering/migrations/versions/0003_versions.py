@@ -4,15 +4,15 @@ The customer copy takes the shape every service shares (sbcommon.replica): ``id`
 the version of accounts' events, so a late event cannot roll a customer back. Numbers get a
 version that their events carry, for the services that keep a copy of who holds a number.
 
-Revision ID: 0002_versions
-Revises: 0001
+Revision ID: 0003_versions
+Revises: 0002
 Create Date: 2026-11-27
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0002_versions'
-down_revision = '0001'
+revision = '0003_versions'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
