@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from tests.e2e.test_call_restrictions import admin_api, authorize, pbx_token  # noqa: F401
+from tests.e2e.test_call_restrictions import authorize
 from tests.numbering.conftest import fresh_numbers, import_text
 
 
