@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from sbcommon.errors import SwitchboardError, Unauthorized
+from sbcommon.idempotency import HEADER, client_key
 
 from . import openapi, routes  # noqa: F401  (routes: registers every area's routes)
 from .api import api, bearer_token, call
@@ -63,6 +64,8 @@ class GatewayApp:
                 text = ("no such API route" if exc.code == 404
                         else f"{ctx.request.method} is not allowed on {ctx.request.path}")
                 return json_response({"error": code, "message": text}, exc.code or 404)
+            if ctx.backends.stamp is not None:
+                ctx.backends.stamp.use(client_key(ctx.request.headers.get(HEADER)))
             if route.auth:
                 ctx.token = bearer_token(ctx)
                 ctx.session = ctx.backends.accounts.authenticate(ctx.token)

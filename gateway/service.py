@@ -13,6 +13,7 @@ from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
 from sbcommon.config import env_int, platform_services
+from sbcommon.idempotency import Caller
 
 from .app import GatewayApp
 from .settings import GatewaySettings
@@ -26,10 +27,13 @@ SERVICES = platform_services()
 
 class GatewayService:
     name = "gateway"
+    # Each request's RPCs carry its idempotency key and the time the gateway stops waiting.
+    caller = Caller()
 
     def _backends(self) -> Backends:
-        return Backends(**{
-            name: TimedProxy(getattr(self, name), name, RPC_TIMEOUT) for name in SERVICES
+        return Backends(stamp=self.caller, **{
+            name: TimedProxy(getattr(self, name), name, RPC_TIMEOUT, self.caller)
+            for name in SERVICES
         })
 
     @http(METHODS, "/")

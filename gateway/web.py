@@ -17,6 +17,7 @@ from sbcommon.errors import (
     Unauthorized,
     invalid_from_pydantic,
 )
+from sbcommon.idempotency import CallStamp
 
 from .settings import GatewaySettings
 
@@ -42,15 +43,19 @@ class TimedProxy:
     client gave up. A late reply is dropped by nameko's reply listener.
     """
 
-    def __init__(self, proxy: Any, service: str, seconds: float):
+    def __init__(self, proxy: Any, service: str, seconds: float,
+                 stamp: CallStamp | None = None):
         self._proxy = proxy
         self._service = service
         self._seconds = seconds
+        self._stamp = stamp
 
     def __getattr__(self, method: str) -> Any:
         target = getattr(self._proxy, method)
 
         def call(*args: Any, **kwargs: Any) -> Any:
+            if self._stamp is not None:
+                self._stamp.before_call(self._service, method, self._seconds)
             try:
                 with eventlet.Timeout(self._seconds):
                     return target(*args, **kwargs)
@@ -67,8 +72,9 @@ class Backends:
     """RPC proxies to the services the gateway talks to, by service name
     (``backends.accounts``, ``backends.numbering``, …)."""
 
-    def __init__(self, **proxies: Any):
+    def __init__(self, stamp: CallStamp | None = None, **proxies: Any):
         self._proxies = proxies
+        self.stamp = stamp
 
     def __getattr__(self, name: str) -> Any:
         try:

@@ -89,8 +89,16 @@ class TooManyRequests(SwitchboardError):
     code = "too_many_requests"
 
 
+@deserialize_to_instance
+class Expired(SwitchboardError):
+    """The caller's deadline passed before the mutation started: it was not executed."""
+
+    status = 503
+    code = "request_expired"
+
+
 EXPECTED_ERRORS = (
-    Invalid, BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooManyRequests,
+    Invalid, BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooManyRequests, Expired,
 )
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from sbcommon.db import service_metadata
+from sbcommon.idempotency import idempotency_table
 from sbcommon.outbox import processed_events_table
 
 metadata = service_metadata()
@@ -83,3 +84,4 @@ class Branding(Base):
 
 
 processed_events = processed_events_table(metadata)
+idempotency = idempotency_table(metadata)

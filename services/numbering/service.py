@@ -15,11 +15,12 @@ from sbcommon.actor import Actor
 from sbcommon.contracts.numbering import NumberAdd, NumberQuery, NumberRequest, PoolSettings
 from sbcommon.db import Database, health_report
 from sbcommon.errors import Invalid
+from sbcommon.idempotency import Idempotency
 from sbcommon.outbox import Outbox, first_delivery
 from sbcommon.validation import parse
 
 from .domain import imports, inventory
-from .models import KnownCustomer, outbox, processed_events
+from .models import KnownCustomer, idempotency, outbox, processed_events
 from .settings import NumberingSettings
 
 SETTINGS = NumberingSettings.from_env()
@@ -40,6 +41,7 @@ class NumberingService:
     db = Database("numbering")
     outbox = Outbox(outbox)
     accounts = RpcProxy("accounts")
+    once = Idempotency(idempotency, unique={"number": "this number is already in a pool"})
 
     @rpc
     def health(self) -> dict[str, Any]:
@@ -49,8 +51,8 @@ class NumberingService:
     @rpc
     def add_number(self, actor: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
         who, data = Actor.parse(actor), parse(NumberAdd, payload)
-        with self.db.begin() as session:
-            return inventory.add_number(session, who, data.number, utcnow())
+        return self.once(who, lambda session: inventory.add_number(
+            session, who, data.number, utcnow()))
 
     @rpc
     def list_numbers(self, actor: dict[str, Any], query: dict[str, Any] | None = None
@@ -81,8 +83,8 @@ class NumberingService:
     def set_pool_settings(self, actor: dict[str, Any], payload: dict[str, Any]
                           ) -> dict[str, int]:
         who, data = Actor.parse(actor), parse(PoolSettings, payload)
-        with self.db.begin() as session:
-            return inventory.set_aging_days(session, who, data.aging_days)
+        return self.once(who, lambda session: inventory.set_aging_days(
+            session, who, data.aging_days))
 
     # -- import ---------------------------------------------------------------------------
     @rpc
@@ -141,7 +143,8 @@ class NumberingService:
     def request_numbers(self, actor: dict[str, Any], customer_id: str,
                         payload: dict[str, Any]) -> dict[str, Any]:
         who, data = Actor.parse(actor), parse(NumberRequest, payload)
-        with self.db.begin() as session:
+
+        def request(session: Any) -> dict[str, Any]:
             customer = self._customer(session, who, customer_id)
             if data.numbers is not None:
                 numbers = inventory.assign(session, who, customer, data.numbers, data.reserve,
@@ -150,6 +153,7 @@ class NumberingService:
                 numbers = inventory.order(session, who, customer, data.count or 0,
                                           data.country, data.area_code, self.outbox, utcnow())
             return {"numbers": numbers}
+        return self.once(who, request)
 
     @rpc
     def customer_numbers(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
@@ -163,9 +167,9 @@ class NumberingService:
     def unassign_number(self, actor: dict[str, Any], customer_id: str, number: str
                         ) -> dict[str, Any]:
         who = Actor.parse(actor)
-        with self.db.begin() as session:
-            customer = self._customer(session, who, customer_id)
-            return inventory.unassign(session, who, customer, number, self.outbox, utcnow())
+        return self.once(who, lambda session: inventory.unassign(
+            session, who, self._customer(session, who, customer_id), number, self.outbox,
+            utcnow()))
 
     # -- what accounts tells us ---------------------------------------------------------
     def _once(self, session: Any, payload: dict[str, Any], consumer: str) -> bool:

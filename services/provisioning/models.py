@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from sbcommon.db import service_metadata
+from sbcommon.idempotency import idempotency_table
 from sbcommon.outbox import outbox_table, processed_events_table
 
 metadata = service_metadata()
@@ -94,3 +95,4 @@ class Device(Base):
 
 outbox = outbox_table(metadata)
 processed_events = processed_events_table(metadata)
+idempotency = idempotency_table(metadata)

@@ -14,7 +14,6 @@ from typing import Any
 
 from nameko.events import event_handler
 from nameko.rpc import RpcProxy, rpc
-from sqlalchemy.exc import IntegrityError
 
 from sbcommon.actor import Actor
 from sbcommon.contracts.events import (
@@ -27,13 +26,13 @@ from sbcommon.contracts.events import (
 )
 from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
 from sbcommon.db import Database, health_report
-from sbcommon.errors import Conflict
+from sbcommon.idempotency import Idempotency
 from sbcommon.outbox import Outbox, first_delivery
 from sbcommon.validation import parse
 
 from .domain import accounts, customers, devices, vendors
 from .domain.credentials import SecretBox
-from .models import outbox, processed_events
+from .models import idempotency, outbox, processed_events
 from .settings import ProvisioningSettings
 
 log = logging.getLogger(__name__)
@@ -47,20 +46,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _mac_conflict(exc: IntegrityError) -> Conflict:
-    # Two requests raced for the same MAC; the unique index decided.
-    if "mac" in str(exc.orig):
-        return Conflict("this MAC address already belongs to a device",
-                        [{"field": "mac", "message": "already in use"}])
-    return Conflict("a concurrent change conflicted; try again")
-
-
 class ProvisioningService:
     name = "provisioning"
 
     db = Database("provisioning")
     outbox = Outbox(outbox)
     accounts_rpc = RpcProxy("accounts")
+    # Two requests may race for one MAC (the unique index decides); a rotated FTP password
+    # is kept for repeats of the rotation, encrypted.
+    once = Idempotency(idempotency,
+                       unique={"mac": "this MAC address already belongs to a device"},
+                       secret_fields=("password",))
 
     def _lookup(self, actor: Actor, customer_id: str) -> dict[str, Any]:
         return self.accounts_rpc.get_customer(actor.dump(), customer_id)
@@ -95,31 +91,22 @@ class ProvisioningService:
                       ) -> dict[str, Any]:
         who = Actor.parse(actor)
         data = parse(DeviceCreate, payload)
-        try:
-            with self.db.begin() as session:
-                return devices.create(session, who, customer_id, data, BOX, self.outbox,
-                                      self._lookup, utcnow())
-        except IntegrityError as exc:
-            raise _mac_conflict(exc) from None
+        return self.once(who, lambda session: devices.create(
+            session, who, customer_id, data, BOX, self.outbox, self._lookup, utcnow()))
 
     @rpc
     def update_device(self, actor: dict[str, Any], customer_id: str, device_id: str,
                       payload: dict[str, Any]) -> dict[str, Any]:
         who = Actor.parse(actor)
         data = parse(DeviceUpdate, payload)
-        try:
-            with self.db.begin() as session:
-                return devices.update(session, who, customer_id, device_id, data, self.outbox,
-                                      self._lookup, utcnow())
-        except IntegrityError as exc:
-            raise _mac_conflict(exc) from None
+        return self.once(who, lambda session: devices.update(
+            session, who, customer_id, device_id, data, self.outbox, self._lookup, utcnow()))
 
     @rpc
     def delete_device(self, actor: dict[str, Any], customer_id: str, device_id: str) -> None:
         who = Actor.parse(actor)
-        with self.db.begin() as session:
-            devices.delete(session, who, customer_id, device_id, self.outbox, self._lookup,
-                           utcnow())
+        self.once(who, lambda session: devices.delete(
+            session, who, customer_id, device_id, self.outbox, self._lookup, utcnow()))
 
     # -- boot configuration ---------------------------------------------------------------
     @rpc
@@ -132,9 +119,8 @@ class ProvisioningService:
     @rpc
     def rotate_provisioning(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
         who = Actor.parse(actor)
-        with self.db.begin() as session:
-            info = accounts.rotate(session, who, customer_id, BOX, URLS, self._lookup,
-                                   utcnow())
+        info = self.once(who, lambda session: accounts.rotate(
+            session, who, customer_id, BOX, URLS, self._lookup, utcnow()))
         log.info("FTP password rotated for customer %s", customer_id)
         return info
 

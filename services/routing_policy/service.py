@@ -18,7 +18,6 @@ from nameko.events import BROADCAST, event_handler
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.timer import timer
-from sqlalchemy.exc import IntegrityError
 
 from sbcommon.actor import Actor, Role
 from sbcommon.contracts.routing_policy import (
@@ -29,7 +28,8 @@ from sbcommon.contracts.routing_policy import (
     RuleCreate,
 )
 from sbcommon.db import Database, health_report
-from sbcommon.errors import Conflict, Invalid
+from sbcommon.errors import Invalid
+from sbcommon.idempotency import Idempotency
 from sbcommon.outbox import Outbox, first_delivery
 from sbcommon.validation import parse
 
@@ -37,7 +37,7 @@ from .domain import directory, rules, scope, tokens
 from .domain.cache import PolicyCache
 from .domain.numbers import clean
 from .domain.policy import Verdict
-from .models import outbox, processed_events
+from .models import idempotency, outbox, processed_events
 from .settings import RoutingPolicySettings
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,9 @@ class RoutingPolicyService:
     db = Database(SERVICE)
     outbox = Outbox(outbox)
     cache = Cache()
+    # A PBX token is shown once and stored hashed: its repeat answer is kept encrypted.
+    once = Idempotency(idempotency, secret_fields=("token",), unique={
+        "value": "a rule for this match and value was just created; reload"})
 
     # -- health and diagnostics -----------------------------------------------------------
     @rpc
@@ -136,34 +139,30 @@ class RoutingPolicyService:
                     customer_id: str | None = None) -> dict[str, Any]:
         who = Actor.parse(actor)
         data = parse(RuleCreate, payload)
-        try:
-            with self.db.begin() as session:
-                reseller_id = self._level(session, who, customer_id, write=True)
-                created = rules.create(session, self.outbox, reseller_id, customer_id, data,
-                                       who.user_id, utcnow())
-        except IntegrityError:
-            raise Conflict("a rule for this match and value was just created; reload",
-                           [{"field": "value", "message": "already has a rule"}]) from None
-        self._refresh_level(reseller_id, customer_id)
+        created = self.once(who, lambda session: rules.create(
+            session, self.outbox, self._level(session, who, customer_id, write=True),
+            customer_id, data, who.user_id, utcnow()))
+        self._refresh_level(created["reseller_id"], customer_id)
         return created
 
     @rpc
     def delete_rule(self, actor: dict[str, Any], rule_id: str,
                     customer_id: str | None = None) -> None:
         who = Actor.parse(actor)
-        with self.db.begin() as session:
+
+        def delete(session: Any) -> str:
             reseller_id = self._level(session, who, customer_id, write=True)
             rules.delete(session, self.outbox, reseller_id, customer_id, rule_id)
-        self._refresh_level(reseller_id, customer_id)
+            return reseller_id
+        self._refresh_level(self.once(who, delete), customer_id)
 
     @rpc
     def set_default(self, actor: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
         who = Actor.parse(actor)
         data = parse(DefaultUpdate, payload)
         reseller_id = scope.reseller_of(who)
-        with self.db.begin() as session:
-            result = rules.set_default(session, self.outbox, reseller_id, data.action,
-                                       utcnow())
+        result = self.once(who, lambda session: rules.set_default(
+            session, self.outbox, reseller_id, data.action, utcnow()))
         self._refresh_level(reseller_id, None)
         return result
 
@@ -184,11 +183,12 @@ class RoutingPolicyService:
     @rpc
     def create_pbx_token(self, actor: dict[str, Any], payload: dict[str, Any]
                          ) -> dict[str, Any]:
-        Actor.parse(actor).require(Role.ADMIN)
+        who = Actor.parse(actor)
+        who.require(Role.ADMIN)
         data = parse(PbxTokenCreate, payload)
-        with self.db.begin() as session:
-            created = tokens.create(session, self.outbox, data, utcnow())
-            self.cache.load_tokens(session)
+        created = self.once(who, lambda session: tokens.create(
+            session, self.outbox, data, utcnow()))
+        self._reload_tokens()
         return created
 
     @rpc
@@ -199,12 +199,16 @@ class RoutingPolicyService:
 
     @rpc
     def revoke_pbx_token(self, actor: dict[str, Any], token_id: str) -> dict[str, Any]:
-        Actor.parse(actor).require(Role.ADMIN)
-        with self.db.begin() as session:
-            revoked = tokens.revoke(session, self.outbox, token_id, utcnow())
+        who = Actor.parse(actor)
+        who.require(Role.ADMIN)
+        revoked = self.once(who, lambda session: tokens.revoke(
+            session, self.outbox, token_id, utcnow()))
+        self._reload_tokens()
+        return revoked
+
+    def _reload_tokens(self) -> None:
         with self.db() as session:
             self.cache.load_tokens(session)
-        return revoked
 
     # -- what other services tell us (one replica applies it to the database) -------------
     @event_handler("accounts", "customer_created")
