@@ -6,8 +6,7 @@ MAC address or rule at once): the loser gets a Conflict naming the field, never 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 
 from sqlalchemy.exc import IntegrityError
 
@@ -30,11 +29,3 @@ def conflict_from(exc: IntegrityError, fields: Mapping[str, str] | None = None) 
     # A foreign key or check that held when the request read it but not when it wrote.
     return Conflict("a concurrent change conflicted; try again")
 
-
-@contextmanager
-def conflicts(fields: Mapping[str, str] | None = None) -> Iterator[None]:
-    """``with conflicts({"mac": "…"}):`` turns an IntegrityError raised inside into Conflict."""
-    try:
-        yield
-    except IntegrityError as exc:
-        raise conflict_from(exc, fields) from None
