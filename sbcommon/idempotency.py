@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 import eventlet
@@ -166,14 +167,20 @@ class Sealer:
                 for k, v in value.items()}
 
 
-@dataclass(frozen=True)
+@dataclass
 class Call:
     """What the caller said about this call: key, deadline, and the call's identity."""
 
     scope: str
     key: str | None
     deadline: Any
-    fingerprint: str
+    args: Any = ()
+    kwargs: Any = None
+
+    @cached_property
+    def fingerprint(self) -> str:
+        # Computed when a keyed mutation asks, not for every worker (an import batch is big).
+        return fingerprint(self.args, self.kwargs or {})
 
     def check(self) -> None:
         if self.key is not None and not valid_key(self.key, MAX_KEY):
@@ -353,7 +360,7 @@ class Idempotency(DependencyProvider):
         data = worker_ctx.data
         scope = f"{worker_ctx.service_name}.{worker_ctx.entrypoint.method_name}"
         return Once(self, Call(scope=scope, key=data.get(KEY), deadline=data.get(DEADLINE),
-                               fingerprint=fingerprint(worker_ctx.args, worker_ctx.kwargs)))
+                               args=worker_ctx.args, kwargs=worker_ctx.kwargs))
 
     def purge(self) -> int:
         return purge(self.sessions, self.table, datetime.now(UTC) - self.retention)
