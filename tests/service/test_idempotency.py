@@ -35,7 +35,8 @@ def probe():
     engine = make_engine(url, pool_size=2)
     probe_service.metadata.create_all(engine)
     plat = Platform(base_url=f"http://127.0.0.1:{free_port()}",
-                    env={**os.environ, "PYTHONWARNINGS": "ignore"})
+                    env={**os.environ, "PYTHONWARNINGS": "ignore",
+                         "SB_IDEMPOTENCY_PURGE_SECONDS": "1"})
     proc = plat.add("accounts", "tests.service.idempotency_probe", suffix="-idemprobe")
     try:
         with ClusterRpcProxy(CONFIG, timeout=30) as rpc:
@@ -189,17 +190,35 @@ def test_a_malformed_key_or_deadline_is_refused(probe, key, deadline):
     assert started(item) == 0
 
 
-def test_records_past_retention_are_purged(probe):
+def _record(key: str, age: timedelta) -> dict:
+    return {"scope": "idemprobe.add", "key": key, "actor_id": "u", "fingerprint": "f",
+            "status": "ok", "outcome": {}, "created_at": datetime.now(UTC) - age}
+
+
+def test_the_service_purges_records_past_retention(probe):
     table = probe_service.idempotency
-    now = datetime.now(UTC)
-    with probe.begin() as session:
-        session.execute(insert(table), [
-            {"scope": "idemprobe.add", "key": f"old-{i}", "actor_id": "u", "fingerprint": "f",
-             "status": "ok", "outcome": {}, "created_at": now - timedelta(days=2)}
-            for i in range(7)] + [
-            {"scope": "idemprobe.add", "key": "recent", "actor_id": "u", "fingerprint": "f",
-             "status": "ok", "outcome": {}, "created_at": now}])
-    assert purge(probe, table, now - timedelta(days=1), batch=3) == 7
+    with probe.begin() as session:  # the probe keeps 24 h and purges every second
+        session.execute(insert(table), [_record("expired-1", timedelta(hours=25)),
+                                        _record("kept-1", timedelta(hours=23))])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with probe() as session:
+            keys = set(session.scalars(select(table.c.key).where(
+                table.c.key.in_(["expired-1", "kept-1"]))))
+        if keys == {"kept-1"}:
+            with probe.begin() as session:
+                session.execute(table.delete().where(table.c.key == "kept-1"))
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"not purged in time: {keys}")
+
+
+def test_purge_deletes_in_batches_and_only_what_is_older(probe):
+    table = probe_service.idempotency
+    with probe.begin() as session:  # older than the cut-off, younger than the retention
+        session.execute(insert(table), [_record(f"old-{i}", timedelta(hours=2))
+                                        for i in range(7)] + [_record("recent", timedelta(0))])
+    assert purge(probe, table, datetime.now(UTC) - timedelta(hours=1), batch=3) == 7
     with probe() as session:
         keys = set(session.scalars(select(table.c.key)))
     assert "recent" in keys and not any(k.startswith("old-") for k in keys)

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from gateway import app  # noqa: F401  (registers every area's routes)
 from gateway.openapi import document
 from gateway.web import TimedProxy
 from sbcommon.errors import BadRequest
