@@ -13,16 +13,15 @@ import os
 import queue
 import random
 import signal
-import subprocess
 import threading
 import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlparse
 
 import requests
+from kombu import Connection
 from sqlalchemy import func, select
 
 from sbcommon.config import amqp_uri
@@ -52,11 +51,11 @@ class Job:
 
 
 def rpc_consumers(services: tuple[str, ...]) -> dict[str, int]:
-    vhost = urlparse(amqp_uri()).path.lstrip("/") or "/"
-    out = subprocess.run(["rabbitmqctl", "list_queues", "-q", "-p", vhost, "name", "consumers"],
-                         capture_output=True, text=True, timeout=30).stdout
-    found = dict(line.split("\t") for line in out.splitlines() if line.count("\t") == 1)
-    return {s: int(found.get(f"rpc-{s}", 0)) for s in services}
+    """How many processes consume each service's RPC queue (a passive declare says)."""
+    with Connection(amqp_uri()) as conn:
+        channel = conn.channel()
+        return {s: channel.queue_declare(f"rpc-{s}", passive=True).consumer_count
+                for s in services}
 
 
 def start_replicas(base: Platform, sets: int) -> list[list[Any]]:
