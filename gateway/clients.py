@@ -15,6 +15,7 @@ from sbcommon.contracts.rpc import (
     ProvisioningRpc,
     RoutingPolicyRpc,
 )
+from sbcommon.idempotency import CallStamp
 
 SERVICES: dict[str, type] = {
     "accounts": AccountsRpc,
@@ -38,7 +39,9 @@ class Backends:
     provisioning: ProvisioningRpc
     notifications: NotificationsRpc
 
-    def __init__(self, **clients: Any):
+    def __init__(self, stamp: CallStamp | None = None, **clients: Any):
+        # The request's idempotency stamp (named by the client's Idempotency-Key, if any).
+        self.stamp = stamp
         unknown = set(clients) - set(SERVICES)
         if unknown:
             raise TypeError(f"not a service the gateway calls: {sorted(unknown)}")

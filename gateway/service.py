@@ -12,6 +12,8 @@ from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
+from sbcommon.idempotency import Caller
+
 from .app import GatewayApp
 from .clients import SERVICES, Backends
 from .framework.rpc import TimedProxy
@@ -24,6 +26,8 @@ APP = GatewayApp(SETTINGS)
 
 class GatewayService:
     name = "gateway"
+    # Each request's RPCs carry its idempotency key and the time the gateway stops waiting.
+    caller = Caller()
 
     # One RPC proxy per service the gateway calls (gateway.clients.SERVICES; a test checks
     # the two lists agree).
@@ -35,8 +39,9 @@ class GatewayService:
 
     def _backends(self) -> Backends:
         seconds = SETTINGS.rpc_timeout_seconds
-        return Backends(**{name: TimedProxy(getattr(self, name), name, seconds)
-                           for name in SERVICES})
+        return Backends(stamp=self.caller, **{
+            name: TimedProxy(getattr(self, name), name, seconds, self.caller)
+            for name in SERVICES})
 
     @http(METHODS, "/")
     def root(self, request: Request) -> Response:

@@ -101,8 +101,16 @@ class Unavailable(SwitchboardError):
         super().__init__(message, details if details is not None else {"retry_after": 5})
 
 
+@deserialize_to_instance
+class Expired(SwitchboardError):
+    """The caller's deadline passed before the mutation started: it was not executed."""
+
+    status = 503
+    code = "request_expired"
+
+
 EXPECTED_ERRORS = (
-    Invalid, BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooManyRequests,
+    Invalid, BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooManyRequests, Expired,
 )
 
 

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from sbcommon.errors import SwitchboardError
+from sbcommon.idempotency import HEADER, client_key
 from sbcommon.validation import parse
 
 from .context import Ctx
@@ -52,6 +53,8 @@ class ApiApp:
                 text = ("no such API route" if exc.code == 404
                         else f"{ctx.request.method} is not allowed on {ctx.request.path}")
                 return json_response({"error": code, "message": text}, exc.code or 404)
+            if ctx.backends.stamp is not None:
+                ctx.backends.stamp.use(client_key(ctx.request.headers.get(HEADER)))
             if route.auth or route.token:
                 ctx.token = token = bearer_token(ctx.request, self.bearer_hint)
                 if route.auth:

@@ -8,10 +8,23 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sbcommon.idempotency import HEADER, MAX_CLIENT_KEY
+
 from .api import ErrorBody
 from .routing import Route
 
 REF = "#/components/schemas/{model}"
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+IDEMPOTENCY_KEY = {
+    "name": HEADER, "in": "header", "required": False,
+    "description": "Any unique string (a UUID) naming this request. A repeat with the same key "
+                   "within 24 hours gets the first answer (the same result, or the same 409/422) "
+                   "instead of running again: retry a timed-out or 503 request with it. The key "
+                   "again with another body, or from another user, is refused (422). Sign-in "
+                   "and number imports are not deduplicated.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_CLIENT_KEY,
+               "pattern": "^[\\x20-\\x7e]+$"},
+}
 ERROR_TEXT = {
     400: "Malformed request", 401: "Not signed in", 403: "Not allowed", 404: "Not found",
     409: "Conflict with the current state", 413: "Body too large",
@@ -48,6 +61,8 @@ def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
     }
     if route.query is not None:
         op["parameters"] += _query_parameters(route.query)
+    if route.method in MUTATING:
+        op["parameters"].append(IDEMPOTENCY_KEY)
     if route.body is not None:
         op["requestBody"] = {
             "required": True,
@@ -65,7 +80,7 @@ def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
     op["responses"][str(route.status)] = ok
     error_ref = _schema(ErrorBody, components, "serialization")
     codes = set(route.errors) | {400}
-    if route.body is not None or route.query is not None:
+    if route.body is not None or route.query is not None or route.method in MUTATING:
         codes.add(422)
     if route.auth:
         codes.add(401)

@@ -12,6 +12,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from pydantic import BaseModel
 
 from sbcommon.errors import Unavailable
+from sbcommon.idempotency import CallStamp
 
 log = logging.getLogger(__name__)
 
@@ -31,19 +32,24 @@ class TimedProxy:
     given as an argument travels as its JSON form.
     """
 
-    def __init__(self, proxy: Any, service: str, seconds: float):
+    def __init__(self, proxy: Any, service: str, seconds: float,
+                 stamp: CallStamp | None = None):
         self._proxy = proxy
         self._service = service
         self._seconds = seconds
+        # Stamps each call with the request's idempotency key and the caller's deadline.
+        self._stamp = stamp
 
     def within(self, seconds: float) -> TimedProxy:
         """The same proxy with another time limit (the PBX cannot wait as long as a page)."""
-        return TimedProxy(self._proxy, self._service, seconds)
+        return TimedProxy(self._proxy, self._service, seconds, self._stamp)
 
     def __getattr__(self, method: str) -> Any:
         target = getattr(self._proxy, method)
 
         def call(*args: Any, **kwargs: Any) -> Any:
+            if self._stamp is not None:
+                self._stamp.before_call(self._service, method, self._seconds)
             args = tuple(_wire(a) for a in args)
             kwargs = {k: _wire(v) for k, v in kwargs.items()}
             try:

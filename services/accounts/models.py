@@ -21,6 +21,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from sbcommon.consumer import processed_events_table
 from sbcommon.db import service_metadata
+from sbcommon.idempotency import idempotency_table
 from sbcommon.outbox import outbox_table
 
 metadata = service_metadata()
@@ -155,3 +156,4 @@ class ResetToken(Base):
 
 outbox = outbox_table(metadata)
 processed_events = processed_events_table(metadata)
+idempotency = idempotency_table(metadata)

@@ -15,7 +15,6 @@ from typing import Any
 from eventlet import tpool
 from eventlet.semaphore import Semaphore
 from nameko.rpc import rpc
-from sqlalchemy.exc import IntegrityError
 
 from sbcommon.actor import Actor, Role
 from sbcommon.config import env_int
@@ -31,15 +30,16 @@ from sbcommon.contracts.accounts import (
     ResellerCreate,
 )
 from sbcommon.db import Database, health_report
-from sbcommon.errors import Conflict, Invalid, TooManyRequests
+from sbcommon.errors import Invalid, TooManyRequests
 from sbcommon.housekeeping import Housekeeping
+from sbcommon.idempotency import Idempotency
 from sbcommon.outbox import Outbox
 from sbcommon.validation import parse
 
 from .domain import auth, customers, directory
 from .domain.passwords import Hasher
 from .domain.ratelimit import FailureWindow
-from .models import User, outbox
+from .models import User, idempotency, outbox
 from .settings import AccountsSettings
 
 log = logging.getLogger(__name__)
@@ -69,12 +69,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _conflict_from(exc: IntegrityError) -> Conflict:
-    # A concurrent request won the race for a unique identifier or e-mail.
-    text = str(exc.orig)
-    field = "email" if "email" in text else "identifier" if "identifier" in text else None
-    details = [{"field": field, "message": "already in use"}] if field else None
-    return Conflict(f"{field or 'value'} is already in use", details)
+# A concurrent request can win the race for a unique identifier or e-mail.
+UNIQUE = {"email": "email is already in use", "identifier": "identifier is already in use"}
 
 
 class AccountsService:
@@ -83,6 +79,7 @@ class AccountsService:
     db = Database("accounts")
     housekeeping = Housekeeping(auth.purge_ended_sessions, auth.purge_old_reset_tokens)
     outbox = Outbox(outbox)
+    once = Idempotency(idempotency, unique=UNIQUE)
 
     # -- health -------------------------------------------------------------------------
     @rpc
@@ -121,51 +118,49 @@ class AccountsService:
 
     @rpc
     def logout(self, token: str) -> None:
-        with self.db.begin() as session:
-            auth.logout(session, token)
+        self.once(None, lambda session: auth.logout(session, token))
 
     @rpc
     def change_password(self, token: str, payload: dict[str, Any]) -> None:
         data = parse(PasswordChange, payload)
-        with self.db.begin() as session:
+
+        def change(session: Any) -> Any:  # a wrong current password is returned: it counts
             web, user = auth.resolve_session(session, token, SETTINGS, utcnow())
-            error = auth.change_password(session, HASHER, SETTINGS, user, data.current_password,
-                                         data.new_password, web.id, utcnow())
-        if error:
-            raise error
+            return auth.change_password(session, HASHER, SETTINGS, user, data.current_password,
+                                        data.new_password, web.id, utcnow())
+        self.once(None, change)
 
     @rpc
     def request_password_reset(self, payload: dict[str, Any]) -> None:
         """Always answers the same way, whether or not the account exists."""
         data = parse(ForgotRequest, payload)
-        with self.db.begin() as session:
-            auth.request_reset(session, self.outbox, SETTINGS, data.identifier, utcnow())
+        self.once(None, lambda session: auth.request_reset(
+            session, self.outbox, SETTINGS, data.identifier, utcnow()))
 
     @rpc
     def reset_password(self, payload: dict[str, Any]) -> None:
         data = parse(PasswordReset, payload)
-        with self.db.begin() as session:
-            auth.reset_password(session, HASHER, data.token, data.new_password, utcnow())
+        self.once(None, lambda session: auth.reset_password(
+            session, HASHER, data.token, data.new_password, utcnow()))
 
     @rpc
     def set_preferences(self, actor: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
         who = Actor.parse(actor)
         data = parse(PreferencesUpdate, payload)
-        with self.db.begin() as session:
+
+        def prefer(session: Any) -> dict[str, Any]:
             user = session.get(User, who.user_id)
             user.language = data.language
             return directory.user_info(user)
+        return self.once(who, prefer)
 
     # -- customers ------------------------------------------------------------------------
     @rpc
     def create_customer(self, actor: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
         who = Actor.parse(actor)
         data = parse(CustomerCreate, payload)
-        try:
-            with self.db.begin() as session:
-                return customers.create(session, who, data, SETTINGS, self.outbox, utcnow())
-        except IntegrityError as exc:
-            raise _conflict_from(exc) from None
+        return self.once(who, lambda session: customers.create(
+            session, who, data, SETTINGS, self.outbox, utcnow()))
 
     @rpc
     def get_customer(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
@@ -178,32 +173,27 @@ class AccountsService:
                         payload: dict[str, Any]) -> dict[str, Any]:
         who = Actor.parse(actor)
         data = parse(CustomerUpdate, payload)
-        try:
-            with self.db.begin() as session:
-                return customers.update(session, who, customer_id, data, SETTINGS, self.outbox,
-                                        utcnow())
-        except IntegrityError as exc:
-            raise _conflict_from(exc) from None
+        return self.once(who, lambda session: customers.update(
+            session, who, customer_id, data, SETTINGS, self.outbox, utcnow()))
 
     @rpc
     def close_customer(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
         who = Actor.parse(actor)
-        with self.db.begin() as session:
-            return customers.close(session, who, customer_id, self.outbox, utcnow())
+        return self.once(who, lambda session: customers.close(
+            session, who, customer_id, self.outbox, utcnow()))
 
     @rpc
     def reopen_customer(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
         who = Actor.parse(actor)
-        with self.db.begin() as session:
-            return customers.reopen(session, who, customer_id, self.outbox, utcnow())
+        return self.once(who, lambda session: customers.reopen(
+            session, who, customer_id, self.outbox, utcnow()))
 
     @rpc
     def issue_access_codes(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
         """Issue the main user's single-use set-PIN link; the e-mail carries it."""
         who = Actor.parse(actor)
-        with self.db.begin() as session:
-            return customers.issue_access_codes(session, who, customer_id, SETTINGS,
-                                                self.outbox, utcnow())
+        return self.once(who, lambda session: customers.issue_access_codes(
+            session, who, customer_id, SETTINGS, self.outbox, utcnow()))
 
     @rpc
     def list_customers(self, actor: dict[str, Any], query: dict[str, Any] | None = None
@@ -234,11 +224,8 @@ class AccountsService:
     @rpc
     def create_reseller(self, actor: dict[str, Any], payload: dict[str, Any],
                         password: str | None = None) -> dict[str, Any]:
-        Actor.parse(actor).require(Role.ADMIN)
+        who = Actor.parse(actor)
+        who.require(Role.ADMIN)
         data = parse(ResellerCreate, payload)
-        try:
-            with self.db.begin() as session:
-                return directory.create_reseller(session, HASHER, data, password, utcnow(),
-                                                 self.outbox)
-        except IntegrityError as exc:
-            raise _conflict_from(exc) from None
+        return self.once(who, lambda session: directory.create_reseller(
+            session, HASHER, data, password, utcnow(), self.outbox))

@@ -24,6 +24,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from sbcommon.consumer import processed_events_table
 from sbcommon.db import service_metadata
+from sbcommon.idempotency import idempotency_table
 
 metadata = service_metadata()
 
@@ -83,3 +84,4 @@ class Branding(Base):
 
 
 processed_events = processed_events_table(metadata)
+idempotency = idempotency_table(metadata)

@@ -29,16 +29,22 @@ from sbcommon.contracts.notifications import (
 from sbcommon.db import Database, health_report
 from sbcommon.errors import Invalid, NotFound
 from sbcommon.housekeeping import Housekeeping
+from sbcommon.idempotency import Idempotency
 from sbcommon.validation import parse
 
 from .domain import brand, compose, csvsafe, documents, mailstore
 from .domain.messages import check_language
+from .models import idempotency
 from .sender import MailSender, PdfRenderer
 from .settings import NotificationsSettings
 
 log = logging.getLogger(__name__)
 
 SETTINGS = NotificationsSettings()
+
+
+# What a mail needs before its transaction: the customer, and how to render it.
+Prepared = tuple[dict[str, Any], Callable[[brand.Brand], compose.Rendered]]
 
 
 def utcnow() -> datetime:
@@ -61,6 +67,7 @@ class NotificationsService:
     accounts = RpcProxy("accounts")
     mail_sender = MailSender(SETTINGS)
     pdf = PdfRenderer(SETTINGS.pdf_workers)
+    once = Idempotency(idempotency)
 
     # -- health -------------------------------------------------------------------------
     @rpc
@@ -73,17 +80,21 @@ class NotificationsService:
         who.require(Role.RESELLER, Role.ADMIN)
         return customer
 
-    def _queue(self, customer: dict[str, Any], kind: str,
-               render: Callable[[brand.Brand], compose.Rendered]) -> dict[str, Any]:
-        recipient = compose.recipient_of(customer)
-        with self.db.begin() as session:
+    def _queue(self, who: Actor, kind: str, prepare: Callable[[], Prepared]) -> dict[str, Any]:
+        """Queue one mail per idempotency key: the mail row and the stored answer commit
+        together, so a repeated request never mails twice. ``prepare`` (asking accounts,
+        rendering a PDF) runs outside the transaction, and not at all for a repeat."""
+        def queue(session: Any, prepared: Prepared) -> dict[str, Any]:
+            customer, render = prepared
+            recipient = compose.recipient_of(customer)
             look = brand.load(session, customer["reseller_id"])
             mail = compose.queue(session, render(look),
                                  kind=kind, recipient=recipient, language=customer["language"],
                                  brand=look, sender=SETTINGS.sender,
                                  reseller_id=customer["reseller_id"],
                                  customer_id=customer["id"], now=utcnow())
-            entry = mailstore.to_log_entry(mail)
+            return mailstore.to_log_entry(mail)
+        entry = self.once(who, queue, prepare)
         self.mail_sender()
         return entry
 
@@ -92,22 +103,27 @@ class NotificationsService:
                      payload: dict[str, Any]) -> dict[str, Any]:
         who = Actor.parse(actor)
         data = parse(MessageRequest, payload)
-        customer = self._customer_for_mail(who, customer_id)
-        return self._queue(customer, "message", lambda look: compose.custom_message(
-            customer, look, data.subject, data.body))
+
+        def prepare() -> Prepared:
+            customer = self._customer_for_mail(who, customer_id)
+            return customer, lambda look: compose.custom_message(customer, look, data.subject,
+                                                                 data.body)
+        return self._queue(who, "message", prepare)
 
     @rpc
     def send_statement(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
         who = Actor.parse(actor)
-        customer = self._customer_for_mail(who, customer_id)
-        compose.recipient_of(customer)  # refuse before the costly render
-        now = utcnow()
-        with self.db() as session:
-            look = brand.load(session, customer["reseller_id"])
-        html = documents.statement_html(look, customer, [], customer["language"], now)
-        pdf = self.pdf.render(html)
-        return self._queue(customer, "statement",
-                           lambda look: compose.statement(customer, look, pdf, now))
+
+        def prepare() -> Prepared:
+            customer = self._customer_for_mail(who, customer_id)
+            compose.recipient_of(customer)  # refuse before the costly render
+            now = utcnow()
+            with self.db() as session:
+                look = brand.load(session, customer["reseller_id"])
+            html = documents.statement_html(look, customer, [], customer["language"], now)
+            pdf = self.pdf.render(html)
+            return customer, lambda look: compose.statement(customer, look, pdf, now)
+        return self._queue(who, "statement", prepare)
 
     # -- events from accounts ---------------------------------------------------------------
     @handles("accounts", "password_reset_requested", PasswordResetRequested)
@@ -158,10 +174,9 @@ class NotificationsService:
         who = Actor.parse(actor)
         who.require(Role.RESELLER)
         data = parse(BrandingUpdate, payload)
-        with self.db.begin() as session:
-            assert who.reseller_id is not None
-            return brand.save(session, who.reseller_id, data.model_dump(exclude_unset=True),
-                              utcnow()).dump()
+        assert who.reseller_id is not None
+        return self.once(who, lambda session: brand.save(
+            session, who.reseller_id, data.model_dump(exclude_unset=True), utcnow()).dump())
 
     # -- exports ----------------------------------------------------------------------
     def _customers_page(self, who: Actor, query: ExportQuery, page: int) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from sbcommon.consumer import processed_events_table
 from sbcommon.db import service_metadata
+from sbcommon.idempotency import idempotency_table
 from sbcommon.outbox import outbox_table
 from sbcommon.replica import CustomerCopy
 
@@ -127,3 +128,4 @@ class ImportRejection(Base):
 
 outbox = outbox_table(metadata)
 processed_events = processed_events_table(metadata)
+idempotency = idempotency_table(metadata)

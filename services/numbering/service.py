@@ -28,13 +28,14 @@ from sbcommon.contracts.numbering import NumberAdd, NumberQuery, NumberRequest, 
 from sbcommon.db import Database, health_report
 from sbcommon.errors import Conflict, Invalid
 from sbcommon.housekeeping import Housekeeping
+from sbcommon.idempotency import Idempotency
 from sbcommon.outbox import Outbox
 from sbcommon.replica import CustomerReplica
 from sbcommon.textlines import block_lines
 from sbcommon.validation import parse
 
 from .domain import imports, inventory
-from .models import KnownCustomer, outbox
+from .models import KnownCustomer, idempotency, outbox
 from .settings import NumberingSettings
 
 SETTINGS = NumberingSettings()
@@ -57,6 +58,7 @@ class NumberingService:
     outbox = Outbox(outbox)
     accounts = RpcProxy("accounts")
     customers = CustomerReplica(KnownCustomer)
+    once = Idempotency(idempotency, unique={"number": "this number is already in a pool"})
 
     @rpc
     def health(self) -> dict[str, Any]:
@@ -66,8 +68,8 @@ class NumberingService:
     @rpc
     def add_number(self, actor: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
         who, data = Actor.parse(actor), parse(NumberAdd, payload)
-        with self.db.begin() as session:
-            return inventory.add_number(session, who, data.number, utcnow())
+        return self.once(who, lambda session: inventory.add_number(
+            session, who, data.number, utcnow()))
 
     @rpc
     def list_numbers(self, actor: dict[str, Any], query: dict[str, Any] | None = None
@@ -99,8 +101,8 @@ class NumberingService:
     def set_pool_settings(self, actor: dict[str, Any], payload: dict[str, Any]
                           ) -> dict[str, int]:
         who, data = Actor.parse(actor), parse(PoolSettings, payload)
-        with self.db.begin() as session:
-            return inventory.set_aging_days(session, who, data.aging_days)
+        return self.once(who, lambda session: inventory.set_aging_days(
+            session, who, data.aging_days))
 
     # -- import ---------------------------------------------------------------------------
     @rpc
@@ -167,7 +169,8 @@ class NumberingService:
                         payload: dict[str, Any]) -> dict[str, Any]:
         who, data = Actor.parse(actor), parse(NumberRequest, payload)
         self.customers.ensure(who, customer_id)
-        with self.db.begin() as session:
+
+        def request(session: Any) -> dict[str, Any]:
             customer = inventory.customer_for(session, who, customer_id)
             if data.numbers is not None:
                 numbers = inventory.assign(session, who, customer, data.numbers, data.reserve,
@@ -176,6 +179,7 @@ class NumberingService:
                 numbers = inventory.order(session, who, customer, data.count or 0,
                                           data.country, data.area_code, self.outbox, utcnow())
             return {"numbers": numbers}
+        return self.once(who, request)
 
     @rpc
     def customer_numbers(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
@@ -191,9 +195,9 @@ class NumberingService:
                         ) -> dict[str, Any]:
         who = Actor.parse(actor)
         self.customers.ensure(who, customer_id)
-        with self.db.begin() as session:
-            customer = inventory.customer_for(session, who, customer_id)
-            return inventory.unassign(session, who, customer, number, self.outbox, utcnow())
+        return self.once(who, lambda session: inventory.unassign(
+            session, who, inventory.customer_for(session, who, customer_id), number,
+            self.outbox, utcnow()))
 
     # -- what accounts tells us ---------------------------------------------------------
     @handles("accounts", "customer_created", CustomerCreated)

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from nameko.rpc import RpcProxy, rpc
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sbcommon import replica
@@ -29,15 +28,15 @@ from sbcommon.contracts.events import (
 )
 from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
 from sbcommon.db import Database, health_report
-from sbcommon.errors import Conflict
 from sbcommon.housekeeping import Housekeeping
+from sbcommon.idempotency import Idempotency
 from sbcommon.outbox import Outbox
 from sbcommon.replica import CustomerReplica
 from sbcommon.validation import parse
 
 from .domain import accounts, customers, devices, vendors
 from .domain.credentials import SecretBox
-from .models import Customer, outbox
+from .models import Customer, idempotency, outbox
 from .settings import ProvisioningSettings
 
 log = logging.getLogger(__name__)
@@ -51,14 +50,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _mac_conflict(exc: IntegrityError) -> Conflict:
-    # Two requests raced for the same MAC; the unique index decided.
-    if "mac" in str(exc.orig):
-        return Conflict("this MAC address already belongs to a device",
-                        [{"field": "mac", "message": "already in use"}])
-    return Conflict("a concurrent change conflicted; try again")
-
-
 class ProvisioningService:
     name = "provisioning"
 
@@ -67,6 +58,11 @@ class ProvisioningService:
     outbox = Outbox(outbox)
     accounts_rpc = RpcProxy("accounts")
     known_customers = CustomerReplica(Customer, accounts="accounts_rpc")
+    # Two requests may race for one MAC (the unique index decides); a rotated FTP password
+    # is kept for repeats of the rotation, encrypted.
+    once = Idempotency(idempotency,
+                       unique={"mac": "this MAC address already belongs to a device"},
+                       secret_fields=("password",))
 
     # -- health -------------------------------------------------------------------------
     @rpc
@@ -100,12 +96,8 @@ class ProvisioningService:
         who = Actor.parse(actor)
         data = parse(DeviceCreate, payload)
         self.known_customers.ensure(who, customer_id)
-        try:
-            with self.db.begin() as session:
-                return devices.create(session, who, customer_id, data, BOX, self.outbox,
-                                      utcnow())
-        except IntegrityError as exc:
-            raise _mac_conflict(exc) from None
+        return self.once(who, lambda session: devices.create(
+            session, who, customer_id, data, BOX, self.outbox, utcnow()))
 
     @rpc
     def update_device(self, actor: dict[str, Any], customer_id: str, device_id: str,
@@ -113,19 +105,15 @@ class ProvisioningService:
         who = Actor.parse(actor)
         data = parse(DeviceUpdate, payload)
         self.known_customers.ensure(who, customer_id)
-        try:
-            with self.db.begin() as session:
-                return devices.update(session, who, customer_id, device_id, data, self.outbox,
-                                      utcnow())
-        except IntegrityError as exc:
-            raise _mac_conflict(exc) from None
+        return self.once(who, lambda session: devices.update(
+            session, who, customer_id, device_id, data, self.outbox, utcnow()))
 
     @rpc
     def delete_device(self, actor: dict[str, Any], customer_id: str, device_id: str) -> None:
         who = Actor.parse(actor)
         self.known_customers.ensure(who, customer_id)
-        with self.db.begin() as session:
-            devices.delete(session, who, customer_id, device_id, self.outbox, utcnow())
+        self.once(who, lambda session: devices.delete(
+            session, who, customer_id, device_id, self.outbox, utcnow()))
 
     # -- boot configuration ---------------------------------------------------------------
     @rpc
@@ -139,8 +127,8 @@ class ProvisioningService:
     def rotate_provisioning(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
         who = Actor.parse(actor)
         self.known_customers.ensure(who, customer_id)
-        with self.db.begin() as session:
-            info = accounts.rotate(session, who, customer_id, BOX, URLS, utcnow())
+        info = self.once(who, lambda session: accounts.rotate(
+            session, who, customer_id, BOX, URLS, utcnow()))
         log.info("FTP password rotated for customer %s", customer_id)
         return info
 

@@ -18,7 +18,6 @@ from nameko.events import BROADCAST, event_handler
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sbcommon import replica
@@ -41,8 +40,9 @@ from sbcommon.contracts.routing_policy import (
     RuleCreate,
 )
 from sbcommon.db import Database, health_report
-from sbcommon.errors import Conflict, Invalid, NotFound
+from sbcommon.errors import Invalid, NotFound
 from sbcommon.housekeeping import Housekeeping
+from sbcommon.idempotency import Idempotency
 from sbcommon.outbox import Outbox
 from sbcommon.replica import CustomerReplica
 from sbcommon.validation import parse
@@ -51,7 +51,7 @@ from .domain import directory, rules, scope, tokens
 from .domain.cache import PolicyCache, TokenInfo
 from .domain.numbers import clean
 from .domain.policy import CustomerContext, Verdict
-from .models import KnownCustomer, outbox
+from .models import KnownCustomer, idempotency, outbox
 from .settings import RoutingPolicySettings
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,9 @@ class RoutingPolicyService:
     cache = Cache()
     accounts = RpcProxy("accounts")
     customers = CustomerReplica(KnownCustomer)
+    # A PBX token is shown once and stored hashed: its repeat answer is kept encrypted.
+    once = Idempotency(idempotency, secret_fields=("token",), unique={
+        "value": "a rule for this match and value was just created; reload"})
 
     # -- health and diagnostics -----------------------------------------------------------
     @rpc
@@ -179,15 +182,10 @@ class RoutingPolicyService:
         who = Actor.parse(actor)
         data = parse(RuleCreate, payload)
         self._known(who, customer_id)
-        try:
-            with self.db.begin() as session:
-                reseller_id = self._level(session, who, customer_id, write=True)
-                created = rules.create(session, self.outbox, reseller_id, customer_id, data,
-                                       who.user_id, utcnow())
-        except IntegrityError:
-            raise Conflict("a rule for this match and value was just created; reload",
-                           [{"field": "value", "message": "already has a rule"}]) from None
-        self._refresh_level(reseller_id, customer_id)
+        created = self.once(who, lambda session: rules.create(
+            session, self.outbox, self._level(session, who, customer_id, write=True),
+            customer_id, data, who.user_id, utcnow()))
+        self._refresh_level(created["reseller_id"], customer_id)
         return created
 
     @rpc
@@ -195,19 +193,20 @@ class RoutingPolicyService:
                     customer_id: str | None = None) -> None:
         who = Actor.parse(actor)
         self._known(who, customer_id)
-        with self.db.begin() as session:
+
+        def delete(session: Any) -> str:
             reseller_id = self._level(session, who, customer_id, write=True)
             rules.delete(session, self.outbox, reseller_id, customer_id, rule_id)
-        self._refresh_level(reseller_id, customer_id)
+            return reseller_id
+        self._refresh_level(self.once(who, delete), customer_id)
 
     @rpc
     def set_default(self, actor: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
         who = Actor.parse(actor)
         data = parse(DefaultUpdate, payload)
         reseller_id = scope.reseller_of(who)
-        with self.db.begin() as session:
-            result = rules.set_default(session, self.outbox, reseller_id, data.action,
-                                       utcnow(), data.when_unavailable)
+        result = self.once(who, lambda session: rules.set_default(
+            session, self.outbox, reseller_id, data.action, utcnow(), data.when_unavailable))
         self._refresh_level(reseller_id, None)
         return result
 
@@ -233,11 +232,12 @@ class RoutingPolicyService:
     @rpc
     def create_pbx_token(self, actor: dict[str, Any], payload: dict[str, Any]
                          ) -> dict[str, Any]:
-        Actor.parse(actor).require(Role.ADMIN)
+        who = Actor.parse(actor)
+        who.require(Role.ADMIN)
         data = parse(PbxTokenCreate, payload)
-        with self.db.begin() as session:
-            created = tokens.create(session, self.outbox, data, utcnow())
-            self.cache.load_tokens(session)
+        created = self.once(who, lambda session: tokens.create(
+            session, self.outbox, data, utcnow()))
+        self._reload_tokens()
         return created
 
     @rpc
@@ -248,12 +248,16 @@ class RoutingPolicyService:
 
     @rpc
     def revoke_pbx_token(self, actor: dict[str, Any], token_id: str) -> dict[str, Any]:
-        Actor.parse(actor).require(Role.ADMIN)
-        with self.db.begin() as session:
-            revoked = tokens.revoke(session, self.outbox, token_id, utcnow())
+        who = Actor.parse(actor)
+        who.require(Role.ADMIN)
+        revoked = self.once(who, lambda session: tokens.revoke(
+            session, self.outbox, token_id, utcnow()))
+        self._reload_tokens()
+        return revoked
+
+    def _reload_tokens(self) -> None:
         with self.db() as session:
             self.cache.load_tokens(session)
-        return revoked
 
     # -- what other services tell us (one replica applies it to the database) -------------
     @handles("accounts", "customer_created", CustomerCreated)
