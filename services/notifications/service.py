@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from nameko.events import event_handler
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import rpc
 
 from sbcommon.actor import Actor, Role
 from sbcommon.contracts.notifications import (
@@ -24,6 +24,7 @@ from sbcommon.contracts.notifications import (
     MailLogQuery,
     MessageRequest,
 )
+from sbcommon.contracts.rpc import AccountsRpc, rpc_proxy
 from sbcommon.db import Database, health_report
 from sbcommon.errors import Invalid, NotFound
 from sbcommon.outbox import first_delivery
@@ -56,7 +57,7 @@ class NotificationsService:
     name = "notifications"
 
     db = Database("notifications")
-    accounts = RpcProxy("accounts")
+    accounts: AccountsRpc = rpc_proxy("accounts")
     mail_sender = MailSender(SETTINGS)
     pdf = PdfRenderer(SETTINGS.pdf_workers)
 

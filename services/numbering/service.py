@@ -11,12 +11,13 @@ from typing import Any
 import eventlet
 from eventlet import tpool
 from nameko.events import event_handler
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import rpc
 from nameko.timer import timer
 from phonenumbers import PhoneMetadata
 
 from sbcommon.actor import Actor
 from sbcommon.contracts.numbering import NumberAdd, NumberQuery, NumberRequest, PoolSettings
+from sbcommon.contracts.rpc import AccountsRpc, rpc_proxy
 from sbcommon.db import Database, health_report
 from sbcommon.errors import Conflict, Invalid
 from sbcommon.outbox import Outbox, first_delivery
@@ -44,7 +45,7 @@ class NumberingService:
 
     db = Database("numbering")
     outbox = Outbox(outbox)
-    accounts = RpcProxy("accounts")
+    accounts: AccountsRpc = rpc_proxy("accounts")
 
     @rpc
     def health(self) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from nameko.events import event_handler
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import rpc
 from sqlalchemy.exc import IntegrityError
 
 from sbcommon.actor import Actor
@@ -26,6 +26,7 @@ from sbcommon.contracts.events import (
     NumberReleased,
 )
 from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
+from sbcommon.contracts.rpc import AccountsRpc, rpc_proxy
 from sbcommon.db import Database, health_report
 from sbcommon.errors import Conflict
 from sbcommon.outbox import Outbox, first_delivery
@@ -60,7 +61,7 @@ class ProvisioningService:
 
     db = Database("provisioning")
     outbox = Outbox(outbox)
-    accounts_rpc = RpcProxy("accounts")
+    accounts_rpc: AccountsRpc = rpc_proxy("accounts")
 
     def _lookup(self, actor: Actor, customer_id: str) -> dict[str, Any]:
         return self.accounts_rpc.get_customer(actor.dump(), customer_id)
