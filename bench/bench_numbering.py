@@ -104,7 +104,10 @@ def start_platform(port: int) -> list[ServiceProcess]:
         wait_rpc_ready(service)
     for _ in range(60):
         try:
-            if requests.get(f"http://127.0.0.1:{port}/health", timeout=2).ok:
+            # only accounts and numbering run here: /health says "degraded", but says so
+            # once the gateway answers and both of them are up
+            health = requests.get(f"http://127.0.0.1:{port}/health", timeout=2).json()
+            if all(health["services"][n]["status"] == "ok" for n in ("accounts", "numbering")):
                 return services
         except requests.RequestException:
             pass

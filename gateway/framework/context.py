@@ -24,23 +24,26 @@ class Ctx:
     session: dict[str, Any] | None = None
     token: str | None = None
 
-    @property
-    def actor(self) -> dict[str, Any]:
+    def signed_in(self) -> dict[str, Any]:
+        """The session; Unauthorized on a route that runs without one."""
         if self.session is None:
             raise Unauthorized("sign in first")
-        return self.session["actor"]
+        return self.session
+
+    @property
+    def actor(self) -> dict[str, Any]:
+        return self.signed_in()["actor"]
 
     @property
     def session_token(self) -> str:
-        if self.session is None or self.token is None:
+        self.signed_in()
+        if self.token is None:
             raise Unauthorized("sign in first")
         return self.token
 
     @property
     def user(self) -> dict[str, Any]:
-        if self.session is None:
-            raise Unauthorized("sign in first")
-        return self.session["user"]
+        return self.signed_in()["user"]
 
     @property
     def role(self) -> str | None:

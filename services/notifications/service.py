@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import rpc
 from sqlalchemy.orm import Session
 
 from sbcommon.actor import Actor, Role
@@ -26,6 +26,7 @@ from sbcommon.contracts.notifications import (
     MailLogQuery,
     MessageRequest,
 )
+from sbcommon.contracts.rpc import AccountsRpc, rpc_proxy
 from sbcommon.db import Database, health_report
 from sbcommon.errors import Invalid, NotFound
 from sbcommon.housekeeping import Housekeeping
@@ -64,7 +65,7 @@ class NotificationsService:
 
     db = Database("notifications")
     housekeeping = Housekeeping()
-    accounts = RpcProxy("accounts")
+    accounts: AccountsRpc = rpc_proxy("accounts")
     mail_sender = MailSender(SETTINGS)
     pdf = PdfRenderer(SETTINGS.pdf_workers)
     once = Idempotency(idempotency)

@@ -10,7 +10,7 @@ from typing import Any
 
 import eventlet
 from eventlet import tpool
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import rpc
 from nameko.timer import timer
 from phonenumbers import PhoneMetadata
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from sbcommon.contracts.events import (
     CustomerUpdated,
 )
 from sbcommon.contracts.numbering import NumberAdd, NumberQuery, NumberRequest, PoolSettings
+from sbcommon.contracts.rpc import AccountsRpc, rpc_proxy
 from sbcommon.db import Database, health_report
 from sbcommon.errors import Conflict, Invalid
 from sbcommon.housekeeping import Housekeeping
@@ -56,7 +57,7 @@ class NumberingService:
     db = Database("numbering")
     housekeeping = Housekeeping()
     outbox = Outbox(outbox)
-    accounts = RpcProxy("accounts")
+    accounts: AccountsRpc = rpc_proxy("accounts")
     customers = CustomerReplica(KnownCustomer)
     once = Idempotency(idempotency, unique={"number": "this number is already in a pool"})
 

@@ -12,7 +12,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import rpc
 from sqlalchemy.orm import Session
 
 from sbcommon import replica
@@ -27,6 +27,7 @@ from sbcommon.contracts.events import (
     NumberReleased,
 )
 from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
+from sbcommon.contracts.rpc import AccountsRpc, rpc_proxy
 from sbcommon.db import Database, health_report
 from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
@@ -56,7 +57,7 @@ class ProvisioningService:
     db = Database("provisioning")
     housekeeping = Housekeeping()
     outbox = Outbox(outbox)
-    accounts_rpc = RpcProxy("accounts")
+    accounts_rpc: AccountsRpc = rpc_proxy("accounts")
     known_customers = CustomerReplica(Customer, accounts="accounts_rpc")
     # Two requests may race for one MAC (the unique index decides); a rotated FTP password
     # is kept for repeats of the rotation, encrypted.

@@ -16,7 +16,7 @@ from typing import Any
 
 from nameko.events import BROADCAST, event_handler
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy.orm import Session
 
@@ -39,6 +39,7 @@ from sbcommon.contracts.routing_policy import (
     PbxTokenCreate,
     RuleCreate,
 )
+from sbcommon.contracts.rpc import AccountsRpc, rpc_proxy
 from sbcommon.db import Database, health_report
 from sbcommon.errors import Invalid, NotFound
 from sbcommon.housekeeping import Housekeeping
@@ -94,7 +95,7 @@ class RoutingPolicyService:
     housekeeping = Housekeeping()
     outbox = Outbox(outbox)
     cache = Cache()
-    accounts = RpcProxy("accounts")
+    accounts: AccountsRpc = rpc_proxy("accounts")
     customers = CustomerReplica(KnownCustomer)
     # A PBX token is shown once and stored hashed: its repeat answer is kept encrypted.
     once = Idempotency(idempotency, secret_fields=("token",), unique={
