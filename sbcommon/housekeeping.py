@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from .config import env_int
 from .consumer import PROCESSED_EVENTS
+from .idempotency import purge_expired_records
 from .loop import WakeableLoop
 
 log = logging.getLogger(__name__)
@@ -38,16 +39,19 @@ def purge_processed_events(session: Session, now: datetime) -> int:
     return int(result.rowcount or 0)
 
 
+STANDARD: tuple[PurgeTask, ...] = (purge_processed_events, purge_expired_records)
+
+
 class Housekeeping(WakeableLoop):
-    """Runs ``purge_processed_events`` and the service's own ``tasks`` every
-    ``SB_HOUSEKEEPING_SECONDS`` (an hour by default)."""
+    """Runs the standard tasks (applied-event marks, idempotency records) and the service's
+    own ``tasks`` every ``SB_HOUSEKEEPING_SECONDS`` (an hour by default)."""
 
     loop_name = "housekeeping"
 
-    def __init__(self, *tasks: PurgeTask, database_attr: str = "db"):
+    def __init__(self, *tasks: PurgeTask, standard: bool = True, database_attr: str = "db"):
         super().__init__(poll_interval=env_int("SB_HOUSEKEEPING_SECONDS", 3600),
                          database_attr=database_attr)
-        self.tasks = (purge_processed_events, *tasks)
+        self.tasks = (*(STANDARD if standard else ()), *tasks)
 
     def get_dependency(self, worker_ctx: Any) -> Housekeeping:
         return self

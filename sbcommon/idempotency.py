@@ -32,7 +32,6 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-import eventlet
 from cryptography.fernet import Fernet
 from kombu.utils.json import dumps as wire_dumps
 from kombu.utils.json import loads as wire_loads
@@ -46,7 +45,6 @@ from sqlalchemy import (
     Table,
     delete,
     select,
-    tuple_,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -126,19 +124,19 @@ def fingerprint(args: Any, kwargs: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def purge(sessions: sessionmaker[Session], table: Table, before: datetime,
-          batch: int = 5000) -> int:
-    """Delete the records created before ``before``, in batches (short transactions)."""
-    total = 0
-    while True:
-        old = (select(table.c.scope, table.c.key).where(table.c.created_at < before)
-               .limit(batch))
-        with sessions.begin() as session:
-            done = session.execute(
-                delete(table).where(tuple_(table.c.scope, table.c.key).in_(old))).rowcount
-        total += done
-        if done < batch:
-            return total
+# For the DML only: every service has the same table in its own database.
+IDEMPOTENCY = idempotency_table(MetaData())
+
+
+def retention() -> timedelta:
+    return timedelta(seconds=env_int("SB_IDEMPOTENCY_RETENTION_SECONDS", 86400))
+
+
+def purge_expired_records(session: Session, now: datetime) -> int:
+    """Outcomes older than the retention period: a repeat after that runs again."""
+    result = session.execute(delete(IDEMPOTENCY)
+                             .where(IDEMPOTENCY.c.created_at < now - retention()))
+    return int(result.rowcount or 0)
 
 
 class Sealer:
@@ -317,9 +315,9 @@ class Once:
 
 
 class Idempotency(DependencyProvider):
-    """``once = Idempotency(idempotency_table)``: gives each worker its ``Once``, and purges
-    records older than ``SB_IDEMPOTENCY_RETENTION_SECONDS`` every
-    ``SB_IDEMPOTENCY_PURGE_SECONDS`` in the background.
+    """``once = Idempotency(idempotency_table)``: gives each worker its ``Once``. Records
+    older than ``SB_IDEMPOTENCY_RETENTION_SECONDS`` are purged by the service's
+    ``Housekeeping`` (``purge_expired_records``).
 
     ``unique`` maps field names to the Conflict message for a unique violation on them;
     ``secret_fields`` are result fields stored encrypted (shown once, e.g. a token)."""
@@ -332,25 +330,11 @@ class Idempotency(DependencyProvider):
         self.unique = dict(unique or {})
         self.secret_fields = secret_fields
         self.sealer = Sealer.from_env()
-        self.retention = timedelta(seconds=env_int("SB_IDEMPOTENCY_RETENTION_SECONDS", 86400))
-        self.purge_every = env_int("SB_IDEMPOTENCY_PURGE_SECONDS", 3600)
         self.database: Any = None
-        self._purger: Any = None
 
     def setup(self) -> None:
         self.database = next(
             dep for dep in self.container.dependencies if dep.attr_name == self.database_attr)
-
-    def start(self) -> None:
-        self._purger = self.container.spawn_managed_thread(self._purge_loop,
-                                                           identifier="idempotency-purge")
-
-    def stop(self) -> None:
-        if self._purger is not None:
-            self._purger.kill()
-
-    def kill(self) -> None:
-        self.stop()
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -361,17 +345,6 @@ class Idempotency(DependencyProvider):
         scope = f"{worker_ctx.service_name}.{worker_ctx.entrypoint.method_name}"
         return Once(self, Call(scope=scope, key=data.get(KEY), deadline=data.get(DEADLINE),
                                args=worker_ctx.args, kwargs=worker_ctx.kwargs))
-
-    def purge(self) -> int:
-        return purge(self.sessions, self.table, datetime.now(UTC) - self.retention)
-
-    def _purge_loop(self) -> None:
-        while True:
-            eventlet.sleep(self.purge_every)
-            try:
-                self.purge()
-            except Exception:  # the next pass tries again
-                log.exception("purging old idempotency records failed")
 
 
 class CallStamp:

@@ -14,7 +14,8 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, insert, text
 from sbcommon.actor import Actor
 from sbcommon.db import Database
 from sbcommon.errors import Conflict, Invalid, TooManyRequests
-from sbcommon.idempotency import Idempotency, idempotency_table
+from sbcommon.housekeeping import Housekeeping
+from sbcommon.idempotency import Idempotency, idempotency_table, purge_expired_records
 
 metadata = MetaData()
 items = Table("items", metadata, Column("id", String(64), primary_key=True),
@@ -27,6 +28,7 @@ class IdempotencyProbe:
     name = "idemprobe"
 
     db = Database("idemprobe")
+    housekeeping = Housekeeping(purge_expired_records, standard=False)
     once = Idempotency(idempotency, unique={"items": "this item already exists"},
                        secret_fields=("token",))
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import sessionmaker
 from sbcommon.config import amqp_uri, database_url
 from sbcommon.db import make_engine
 from sbcommon.errors import Conflict, Expired, Invalid, TooManyRequests
-from sbcommon.idempotency import purge
+from sbcommon.idempotency import purge_expired_records
 from sbcommon.migrate import drop_database, ensure_database
 from tests.service import idempotency_probe as probe_service
 from tests.support import Platform, free_port
@@ -36,7 +36,7 @@ def probe():
     probe_service.metadata.create_all(engine)
     plat = Platform(base_url=f"http://127.0.0.1:{free_port()}",
                     env={**os.environ, "PYTHONWARNINGS": "ignore",
-                         "SB_IDEMPOTENCY_PURGE_SECONDS": "1"})
+                         "SB_HOUSEKEEPING_SECONDS": "1"})
     proc = plat.add("accounts", "tests.service.idempotency_probe", suffix="-idemprobe")
     try:
         with ClusterRpcProxy(CONFIG, timeout=30) as rpc:
@@ -213,12 +213,13 @@ def test_the_service_purges_records_past_retention(probe):
     raise AssertionError(f"not purged in time: {keys}")
 
 
-def test_purge_deletes_in_batches_and_only_what_is_older(probe):
+def test_purge_deletes_only_what_is_past_retention(probe):
     table = probe_service.idempotency
-    with probe.begin() as session:  # older than the cut-off, younger than the retention
-        session.execute(insert(table), [_record(f"old-{i}", timedelta(hours=2))
+    with probe.begin() as session:
+        session.execute(insert(table), [_record(f"old-{i}", timedelta(hours=25))
                                         for i in range(7)] + [_record("recent", timedelta(0))])
-    assert purge(probe, table, datetime.now(UTC) - timedelta(hours=1), batch=3) == 7
+    with probe.begin() as session:  # as if the hourly pass ran two hours from now
+        assert purge_expired_records(session, datetime.now(UTC) + timedelta(hours=2)) >= 7
     with probe() as session:
         keys = set(session.scalars(select(table.c.key)))
     assert "recent" in keys and not any(k.startswith("old-") for k in keys)
