@@ -188,7 +188,10 @@ def test_bad_rules_are_refused_and_nothing_changes(reseller_api, customer, body,
 def test_bad_dialled_strings(platform, reseller_api, customer, pbx_token, dialed, words):
     resp = authorize(platform, pbx_token, dialed=dialed, customer=customer["id"])
     assert resp.status_code == 422, resp.text
-    assert words in resp.json()["message"] or "dialed" in resp.text
+    body = resp.json()
+    said = [body["message"]] + [d["message"] for d in body.get("details") or []
+                                if d.get("field", "").endswith("dialed")]
+    assert any(words in text for text in said), body
     tested = reseller_api.get(f"/api/v1/customers/{customer['id']}/call-restrictions/test",
                               params={"dialed": dialed})
     assert tested.status_code == 422
