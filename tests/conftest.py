@@ -89,6 +89,9 @@ def platform(databases, smtp):
         "SB_MAIL_RETRY_BASE_SECONDS": "1",
         "SB_MAIL_RETRY_MAX_SECONDS": "2",
         "SB_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        # A loaded CI machine renders a PDF slower than the production 10 s budget; no test
+        # here is about that budget (tests/unit/test_gateway_timeouts.py is).
+        "SB_RPC_TIMEOUT_SECONDS": "30",
     }
     plat = Platform(base_url=f"http://127.0.0.1:{port}", env=env)
     for name in platform_services():

@@ -37,10 +37,12 @@ def test_slow_queries_run_concurrently_under_eventlet():
 def test_argon2_hashing_leaves_the_hub_free():
     ticks, expected = map(int, _run("hash_probe.py", "tpool", "8").split())
     direct_ticks, direct_expected = map(int, _run("hash_probe.py", "direct", "8").split())
-    # With tpool the ticker runs nearly every 5 ms while hashes are computed; hashed on the
-    # hub it barely runs at all. Ratios, not absolute times, so a loaded machine is fine.
-    assert ticks >= 0.5 * expected, (ticks, expected)
-    assert direct_ticks <= 0.2 * max(direct_expected, 1), (direct_ticks, direct_expected)
+    # With tpool the ticker keeps running while hashes are computed; hashed on the hub it
+    # barely runs at all. A loaded machine slows the ticker in both runs, so the claim is
+    # the gap between them (measured: about 0.5-0.9 against under 0.1).
+    free, held = ticks / max(expected, 1), direct_ticks / max(direct_expected, 1)
+    assert held <= 0.2, (direct_ticks, direct_expected)
+    assert free >= 0.25 and free >= 3 * held, (ticks, expected, direct_ticks, direct_expected)
 
 
 def test_health_keeps_answering_while_the_service_hashes(platform, reseller):
