@@ -288,10 +288,13 @@ def test_closed_customer_numbers_return_even_if_numbering_was_down(platform, res
 
 
 def fresh_uk_mobile() -> str:
-    """A valid UK mobile number nobody else in this run holds."""
+    """A valid mobile number of Great Britain itself (parts of +44 7 are Jersey, Guernsey
+    or the Isle of Man) that nobody else in this run holds."""
     while True:
         text = f"+447{random.randint(400, 999)}{random.randint(0, 999_999):06d}"
-        if phonenumbers.is_valid_number(phonenumbers.parse(text)):
+        parsed = phonenumbers.parse(text)
+        if (phonenumbers.is_valid_number(parsed)
+                and phonenumbers.region_code_for_number(parsed) == "GB"):
             return text
 
 
