@@ -4,8 +4,17 @@
 # Extra arguments go to pytest (e.g. `deploy/test.sh -k login`).
 source "$(dirname "$0")/lib.sh"
 ensure_infrastructure
+# Every tool a test calls (tests/support.py require_tool: missing in CI=true is a failure):
+# node checks the portal's script, curl downloads provisioning files, Chromium runs the
+# browser tests.
+missing=()
+command -v node >/dev/null || missing+=(nodejs)
+command -v curl >/dev/null || missing+=(curl)
 if [ -z "${SB_SKIP_BROWSER:-}" ] && ! command -v chromium >/dev/null; then
-  log "installing Chromium for the browser test"; apt_install chromium fonts-dejavu-core
+  missing+=(chromium fonts-dejavu-core)
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing what the tests use: ${missing[*]}"; apt_install "${missing[@]}"
 fi
 export SB_DB_PREFIX="${SB_DB_PREFIX:-sbtest}"
 # Own vhost and database prefix: a running development platform is not disturbed, and two
@@ -13,6 +22,8 @@ export SB_DB_PREFIX="${SB_DB_PREFIX:-sbtest}"
 VHOST="${SB_TEST_VHOST:-switchboard_test}"
 if ensure_vhost "$VHOST"; then
   export AMQP_URI="${SB_TEST_AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/$VHOST}"
+  # the session-expiry tests run a second small platform (short idle time) on its own vhost
+  ensure_vhost "${AMQP_URI##*/}_idle"
 fi
 cd "$ROOT"
 exec "$VENV/bin/python" -m pytest "$@"

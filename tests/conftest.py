@@ -10,10 +10,16 @@ os.environ.setdefault("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/switchboard
 os.environ.setdefault("SB_SECRET_KEY", "test-secret-key-not-for-production")
 
 import pytest  # noqa: E402
+import requests  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 import sbcommon  # noqa: E402,F401  (green psycopg before anything imports psycopg)
-from sbcommon.config import amqp_uri, database_url, platform_services  # noqa: E402
+from sbcommon.config import (  # noqa: E402
+    amqp_uri,
+    database_url,
+    platform_services,
+    server_url,
+)
 from sbcommon.db import make_engine  # noqa: E402
 from sbcommon.migrate import drop_database, migratable_services, upgrade  # noqa: E402
 from services.accounts.domain.passwords import Hasher  # noqa: E402
@@ -22,11 +28,15 @@ from tests.support import (  # noqa: E402
     ApiClient,
     EventListener,
     Platform,
+    ensure_vhost,
     free_port,
     make_admin,
     make_reseller,
     purge_queues,
+    wait_until,
 )
+
+IDLE_SECONDS = 3
 
 
 @pytest.fixture(scope="session")
@@ -88,6 +98,9 @@ def platform(databases, smtp):
         "SB_EVENT_RETRY_BASE_SECONDS": "0.2",
         "SB_EVENT_RETRY_MAX_SECONDS": "2",
         "SB_EVENT_MAX_ATTEMPTS": "8",
+        # A loaded CI machine renders a PDF slower than the production 10 s budget; no test
+        # here is about that budget (tests/unit/test_gateway_timeouts.py is).
+        "SB_RPC_TIMEOUT_SECONDS": "30",
     }
     for name in platform_services():  # events and dead letters of an earlier run
         purge_queues(name)
@@ -100,6 +113,46 @@ def platform(databases, smtp):
         yield plat
     finally:
         plat.stop()
+
+
+@pytest.fixture(scope="session")
+def idle_platform():
+    """A second, small platform (accounts and the gateway) whose sessions end after
+    IDLE_SECONDS without activity: its own accounts database and RabbitMQ vhost, so the main
+    platform's services never answer its calls. ``.accounts_db`` makes its users."""
+    prefix = f"{os.environ['SB_DB_PREFIX']}_idle"
+    uri = f"{amqp_uri()}_idle"
+    ensure_vhost(uri)
+    url = server_url(f"{prefix}_accounts")
+    drop_database(url)
+    upgrade("accounts", url)
+    engine = make_engine(url, pool_size=1)
+    port = free_port()
+    env = {**os.environ, "SB_DB_PREFIX": prefix, "AMQP_URI": uri,
+           "SB_HTTP_ADDRESS": f"127.0.0.1:{port}", "PYTHONWARNINGS": "ignore",
+           "SB_SESSION_IDLE_SECONDS": str(IDLE_SECONDS)}
+    plat = Platform(base_url=f"http://127.0.0.1:{port}", env=env)
+    plat.add("accounts", "services.accounts.service", suffix="-idle")
+    plat.add("gateway", "gateway.service", suffix="-idle")
+    plat.accounts_db = sessionmaker(engine, expire_on_commit=False)  # type: ignore[attr-defined]
+
+    def serving() -> bool:
+        for p in plat.processes:
+            if p.proc and p.proc.poll() is not None:
+                raise RuntimeError(f"{p.name} exited:\n{p.log_text()[-3000:]}")
+        try:
+            return requests.get(f"{plat.base_url}/api/v1/auth/session", timeout=15,
+                                headers={"Authorization": "Bearer unknown"}).status_code == 401
+        except requests.RequestException:
+            return False
+
+    try:
+        # 401 for an unknown token: the gateway answers and accounts has looked it up
+        wait_until(serving, timeout=60, interval=0.3, message="idle platform up")
+        yield plat
+    finally:
+        plat.stop()
+        engine.dispose()
 
 
 @pytest.fixture

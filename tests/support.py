@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -14,12 +15,60 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from kombu import Connection, Exchange, Queue
 from sqlalchemy.orm import Session, sessionmaker
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG_DIR = ROOT / "var" / "test-logs"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def require_tool(name: str, path: str | None = None) -> str:
+    """Where the tool is; without it the test skips on a workstation and FAILS in CI
+    (CI=true), where deploy/test.sh must have installed it."""
+    found = path if path and os.path.exists(path) else shutil.which(name)
+    if found:
+        return found
+    message = f"{path or name} is not installed (deploy/test.sh installs it)"
+    if in_ci():
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def wait_until(condition: Any, timeout: float, interval: float = 0.1,
+               message: str = "condition") -> Any:
+    """Polls ``condition`` until it returns something true; fails after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{message} not met within {timeout}s (last: {result!r})")
+        time.sleep(interval)
+
+
+def ensure_vhost(uri: str) -> None:
+    """Creates the RabbitMQ virtual host of ``uri`` if it does not exist yet (deploy/test.sh
+    creates the ones the suite uses; this helps a plain pytest run)."""
+    with contextlib.suppress(Exception), Connection(uri, connect_timeout=3) as conn:
+        conn.connect()
+        return
+    vhost = uri.rsplit("/", 1)[-1]
+    tool = require_tool("rabbitmqctl")
+    for prefix in ([], ["sudo", "-n"]):
+        made = subprocess.run([*prefix, tool, "-q", "add_vhost", vhost], capture_output=True,
+                              timeout=30, check=False)
+        if made.returncode == 0 or b"already" in made.stderr + made.stdout:
+            subprocess.run([*prefix, tool, "-q", "set_permissions", "-p", vhost, "guest",
+                            ".*", ".*", ".*"], capture_output=True, timeout=30, check=True)
+            return
+    raise RuntimeError(f"cannot create RabbitMQ vhost {vhost}: {made.stderr.decode()}")
 
 
 def free_port() -> int:

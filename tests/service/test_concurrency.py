@@ -4,7 +4,6 @@ concurrently (green psycopg), and argon2 hashing does not stall the hub."""
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import threading
@@ -14,6 +13,7 @@ from pathlib import Path
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from sbcommon.config import amqp_uri
+from tests.support import wait_until
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
@@ -37,46 +37,48 @@ def test_slow_queries_run_concurrently_under_eventlet():
 def test_argon2_hashing_leaves_the_hub_free():
     ticks, expected = map(int, _run("hash_probe.py", "tpool", "8").split())
     direct_ticks, direct_expected = map(int, _run("hash_probe.py", "direct", "8").split())
-    # With tpool the ticker runs nearly every 5 ms while hashes are computed; hashed on the
-    # hub it barely runs at all. Ratios, not absolute times, so a loaded machine is fine.
-    assert ticks >= 0.5 * expected, (ticks, expected)
-    assert direct_ticks <= 0.2 * max(direct_expected, 1), (direct_ticks, direct_expected)
+    # With tpool the ticker keeps running while hashes are computed; hashed on the hub it
+    # barely runs at all. A loaded machine slows the ticker in both runs, so the claim is
+    # the gap between them (measured: about 0.5-0.9 against under 0.1).
+    free, held = ticks / max(expected, 1), direct_ticks / max(direct_expected, 1)
+    assert held <= 0.2, (direct_ticks, direct_expected)
+    assert free >= 0.25 and free >= 3 * held, (ticks, expected, direct_ticks, direct_expected)
 
 
-def test_health_answers_quickly_while_the_service_hashes(platform, reseller):
+def test_health_keeps_answering_while_the_service_hashes(platform, reseller):
+    """With a hash holding the hub, each health call would wait for one: no more health
+    answers than sign-ins. Off the hub, health answers many times per sign-in. Counts, not
+    milliseconds, so a loaded machine slows both sides alike; the latencies themselves are
+    bench_login.py's."""
     config = {"AMQP_URI": amqp_uri()}
-    # Measure one sign-in alone (full argon2id cost of the service's own parameters).
-    with ClusterRpcProxy(config, timeout=30) as rpc:
-        rpc.accounts.health()
-        start = time.monotonic()
-        rpc.accounts.login({"identifier": reseller.identifier, "password": reseller.password})
-        one_login = time.monotonic() - start
-
     stop = threading.Event()
+    lock = threading.Lock()
+    signed_in = [0]
 
     def sign_in_loop() -> None:
         with ClusterRpcProxy(config, timeout=30) as rpc:
             while not stop.is_set():
                 rpc.accounts.login({"identifier": reseller.identifier,
                                     "password": reseller.password})
+                with lock:
+                    signed_in[0] += 1
 
     workers = [threading.Thread(target=sign_in_loop) for _ in range(4)]
     for w in workers:
         w.start()
-    latencies = []
+    health = 0
     try:
         with ClusterRpcProxy(config, timeout=30) as rpc:
-            time.sleep(0.3)
+            wait_until(lambda: signed_in[0] >= 4, timeout=60, message="sign-ins under way")
+            before = signed_in[0]
             deadline = time.monotonic() + 3
             while time.monotonic() < deadline:
-                t = time.monotonic()
                 rpc.accounts.health()
-                latencies.append(time.monotonic() - t)
-                time.sleep(0.02)
+                health += 1
+            during = signed_in[0] - before
     finally:
         stop.set()
         for w in workers:
             w.join()
-    median = statistics.median(latencies)
-    # Stalled, every health call would queue behind a hash (>= one_login / 4 at best).
-    assert median < one_login / 4, (median, one_login)
+    assert during >= 2, f"sign-ins did not run meanwhile ({during})"
+    assert health > 3 * during, (health, during)

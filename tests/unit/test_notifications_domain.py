@@ -4,8 +4,14 @@ and the real PostgreSQL outbox."""
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import io
+import re
 import smtplib
+import threading
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import pypdf
@@ -71,7 +77,8 @@ def test_unknown_language_is_refused():
 
 def test_message_has_both_parts_brand_and_escaped_body():
     look = Brand(name="Télé Nord", support_phone="+1 418 555 0100",
-                 support_email="aide@telenord.example", primary_color="#aa0000")
+                 support_email="aide@telenord.example", primary_color="#aa0000",
+                 accent_color="#00aa00")
     rendered = compose.custom_message(CUSTOMER, look, "Avis <important>",
                                       "<img src=x onerror=alert(1)>\nligne 2")
     msg = messages.build(rendered, "Platform <noreply@sb.example>", CUSTOMER["email"],
@@ -84,7 +91,10 @@ def test_message_has_both_parts_brand_and_escaped_body():
     html = msg.get_body(("html",)).get_content()
     assert "<img src=x" in text and "<img" not in html and "&lt;img src=x" in html
     assert "Bonjour Toitures Beauce" in text and "+1 418 555 0100" in html
-    assert "#aa0000" not in html or "background" in html  # colours only inside styles
+    # the brand's colour is used, and only inside style attributes (never as markup)
+    styles = re.findall(r'style="([^"]*)"', html)
+    assert any("#00aa00" in style for style in styles)
+    assert html.count("#00aa00") == sum(style.count("#00aa00") for style in styles)
 
 
 def test_access_codes_mail_has_identifier_link_and_no_secret_in_subject():
@@ -138,9 +148,32 @@ def test_statement_pdf_lists_the_account_and_totals_in_its_language():
 
 
 def test_documents_never_fetch_urls():
-    html = '<img src="http://169.254.169.254/latest"><p>ok</p>'
-    text = pypdf.PdfReader(io.BytesIO(documents.render_pdf(html))).pages[0].extract_text()
-    assert "ok" in text
+    asked: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802  (http.server's naming)
+            asked.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        html = (f'<link rel="stylesheet" href="{url}/style.css"><img src="{url}/logo.png">'
+                f'<p style="background: url({url}/bg.png)">ok</p>')
+        pdf = documents.render_pdf(html)
+        # the control: the same server does hear a client that asks (its answer is 404)
+        with contextlib.suppress(urllib.error.HTTPError):
+            urllib.request.urlopen(f"{url}/control", timeout=5)  # noqa: S310
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "ok" in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert asked == ["/control"], asked
 
 
 @pytest.fixture(scope="module")

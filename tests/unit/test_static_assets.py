@@ -1,16 +1,14 @@
 """The portal's own script and style sheet are well formed (several areas append to them)."""
 
-import shutil
 import subprocess
 
-import pytest
-
 from gateway.app import STATIC_DIR
+from tests.support import require_tool
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_portal_js_parses():
-    result = subprocess.run(["node", "--check", str(STATIC_DIR / "portal.js")],
+    node = require_tool("node")
+    result = subprocess.run([node, "--check", str(STATIC_DIR / "portal.js")],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
 

@@ -1,0 +1,105 @@
+"""A valid request per route, so that a refusal in the matrices is about scope or CSRF and
+not about the input. ``{name}`` in a string is replaced with tenant A's object of that name
+(``Tenant.refs``): a body that names a foreign number or device is how "mixed ids" reach
+the forms and bodies, not only the paths."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sbcommon.contracts.accounts import CustomerUpdate
+from sbcommon.contracts.notifications import MessageRequest
+from sbcommon.contracts.numbering import NumberAdd, NumberRequest, PoolSettings
+from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
+from sbcommon.contracts.routing_policy import (
+    DefaultUpdate,
+    NumberTestQuery,
+    PbxTokenCreate,
+    RuleCreate,
+)
+
+PLANTED_MAC = "02:00:5e:10:00:01"
+
+# JSON bodies of the API, by request model.
+API_BODIES: dict[Any, dict[str, Any]] = {
+    CustomerUpdate: {"name": "Taken over"},
+    NumberRequest: {"numbers": ["{number}"]},
+    NumberAdd: {"number": "{fresh_number}"},
+    PoolSettings: {"aging_days": 7},
+    RuleCreate: {"action": "deny", "match": "country", "value": "GB"},
+    DefaultUpdate: {"action": "deny"},
+    PbxTokenCreate: {"name": "Planted"},
+    DeviceCreate: {"name": "Planted", "mac": PLANTED_MAC, "model": "yealink-t46u"},
+    DeviceUpdate: {"name": "Taken over"},
+    MessageRequest: {"subject": "Hello", "body": "Taken over"},
+}
+# Query strings of the API, by query model (models with only optional fields need none;
+# a ``customer_id`` filter is always set to A's customer).
+API_QUERIES: dict[Any, dict[str, Any]] = {
+    NumberTestQuery: {"dialed": "+442079460018"},
+}
+# Non-JSON uploads of the API (number imports), as text.
+API_RAW_BODY = "{fresh_number}\n"
+
+RULE_FORM = {"action": "deny", "match": "country", "value": "GB", "note": ""}
+# Portal forms, by path; "__file__" is sent as a multipart upload named "file".
+PORTAL_FORMS: dict[str, dict[str, str]] = {
+    "/login": {"identifier": "{a_identifier}", "password": "{a_password}"},
+    "/logout": {},
+    "/forgot": {"identifier": "{a_identifier}"},
+    "/reset": {"token": "not-a-token", "new_password": "Another-pass-9",
+               "confirm_password": "Another-pass-9"},
+    "/customers/new": {"kind": "company", "name": "Planted", "email": "planted@x.example"},
+    "/customers/new/confirm": {"kind": "company", "name": "Planted",
+                               "email": "planted@x.example", "start": "trial"},
+    "/customers/{customer_id}": {"name": "Taken over", "email": "taken@x.example",
+                                 "language": "en"},
+    "/customers/{customer_id}/status": {"status": "suspended"},
+    "/customers/{customer_id}/close": {"confirm": "{customer_identifier}"},
+    "/customers/{customer_id}/reopen": {},
+    "/settings/password": {"current_password": "{a_password}",
+                           "new_password": "Another-pass-9",
+                           "confirm_password": "Another-pass-9"},
+    "/settings/language": {"language": "fr"},
+    "/call-restrictions": RULE_FORM,
+    "/call-restrictions/default": {"action": "deny"},
+    "/call-restrictions/{rule_id}/delete": {},
+    "/customers/{customer_id}/call-restrictions": RULE_FORM,
+    "/customers/{customer_id}/call-restrictions/{rule_id}/delete": {},
+    "/customers/{customer_id}/devices": {"name": "Planted", "mac": PLANTED_MAC,
+                                         "model": "yealink-t46u"},
+    "/customers/{customer_id}/devices/{device_id}": {"name": "Taken over",
+                                                     "mac": "{device_mac}",
+                                                     "model": "yealink-t46u"},
+    "/customers/{customer_id}/devices/{device_id}/delete": {},
+    "/customers/{customer_id}/boot-configuration/rotate": {},
+    "/customers/{customer_id}/emails/access-codes": {},
+    "/customers/{customer_id}/emails/statement": {},
+    "/customers/{customer_id}/emails/message": {"subject": "Hello", "body": "Taken over"},
+    "/numbers/add": {"number": "{fresh_number}"},
+    "/numbers/settings": {"aging_days": "7"},
+    "/numbers/imports": {"size": "20"},
+    "/numbers/import": {"__file__": "{fresh_number}\n"},
+    "/customers/{customer_id}/numbers/assign": {"numbers": "{number}"},
+    "/customers/{customer_id}/numbers/order": {"count": "1", "country": "CA"},
+    "/customers/{customer_id}/numbers/release": {"number": "{number}"},
+}
+
+
+def fill(value: Any, refs: dict[str, str]) -> Any:
+    """``value`` with every ``{name}`` replaced by ``refs[name]`` (recursively)."""
+    if isinstance(value, str):
+        for key, ref in refs.items():
+            value = value.replace("{" + key + "}", ref)
+        return value
+    if isinstance(value, dict):
+        return {k: fill(v, refs) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fill(v, refs) for v in value]
+    return value
+
+
+def names_foreign_object(value: Any) -> bool:
+    """Does this example refer to one of A's objects other than its customer?"""
+    text = repr(value)
+    return any("{" + key + "}" in text for key in ("number", "device_mac"))

@@ -1,0 +1,240 @@
+"""Two tenants with one object of every kind, for the generated isolation and CSRF matrices.
+
+Tenant A (the victim) owns a customer, a device, an assigned number, a reseller-level and a
+customer-level call restriction, a number import, a sent message and (through the system
+administrator) a PBX token. Tenant B (the attacker) is another reseller with a customer of
+its own and that customer's signed-in user (a subscriber).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from sbcommon.config import amqp_uri
+from tests.numbering.conftest import fresh_numbers
+from tests.support import (
+    ApiClient,
+    EventListener,
+    ResellerLogin,
+    make_admin,
+    make_reseller,
+    sign_in_subscriber,
+    unique,
+)
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+SUBSCRIBER_PIN = "subscriber-pin-7"
+# Path parameters the matrices can fill with real ids: a route with any other parameter
+# fails its case until an object of that kind is created here for each tenant.
+OBJECT_PARAMS = ("customer_id", "device_id", "number", "rule_id", "import_id", "token_id")
+
+
+class PortalClient:
+    """A browser-like client of the portal: a cookie jar; forms carry a token only if told."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.http = requests.Session()
+
+    def get(self, path: str) -> requests.Response:
+        return self.http.get(self.base_url + path, timeout=15, allow_redirects=False)
+
+    def post(self, path: str, data: dict[str, str], files: Any = None) -> requests.Response:
+        return self.http.post(self.base_url + path, data=data, files=files, timeout=15,
+                              allow_redirects=False)
+
+    def csrf_token(self, page: str = "/settings") -> str:
+        resp = self.get(page)
+        found = CSRF_RE.search(resp.text)
+        assert resp.status_code == 200 and found, f"no CSRF token on {page}"
+        return found.group(1)
+
+    def login(self, identifier: str, password: str) -> PortalClient:
+        token = self.csrf_token("/login")
+        resp = self.post("/login", {"identifier": identifier, "password": password,
+                                    "csrf_token": token})
+        assert resp.status_code == 303, resp.text[:300]
+        return self
+
+
+@dataclass
+class Attacker:
+    """Someone of tenant B: its API and portal clients and the customer it may touch."""
+
+    label: str
+    api: ApiClient
+    portal: PortalClient
+    own_customer_id: str
+    _csrf: str = ""
+
+    def csrf(self) -> str:
+        if not self._csrf:
+            self._csrf = self.portal.csrf_token("/settings")
+        return self._csrf
+
+
+@dataclass
+class Tenant:
+    """Tenant A: the ids that fill path parameters, the attributes forms refer to, and the
+    strings that must never reach another tenant."""
+
+    reseller: ResellerLogin
+    api: ApiClient
+    admin_api: ApiClient
+    portal: PortalClient
+    ids: dict[str, list[str]] = field(default_factory=dict)  # path parameter → real ids
+    refs: dict[str, str] = field(default_factory=dict)  # names used in example bodies
+    traces: set[str] = field(default_factory=set)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything of A's that a refused request must leave as it was."""
+        customer_id = self.refs["customer_id"]
+        base = f"/api/v1/customers/{customer_id}"
+        got = {
+            "customer": self.api.get(base),
+            "devices": self.api.get(f"{base}/devices"),
+            "numbers": self.api.get(f"{base}/numbers"),
+            "customer_rules": self.api.get(f"{base}/call-restrictions"),
+            "reseller_rules": self.api.get("/api/v1/call-restrictions"),
+            "provisioning": self.api.get(f"{base}/provisioning"),
+            "pool_settings": self.api.get("/api/v1/numbers/settings"),
+            "pool": self.api.get("/api/v1/numbers", params={"per_page": 100}),
+            "mail": self.api.get("/api/v1/mail-log", params={"per_page": 100}),
+            "customers": self.api.get("/api/v1/customers", params={"per_page": 100}),
+            "session": self.api.get("/api/v1/auth/session"),
+            "pbx_tokens": self.admin_api.get("/api/v1/pbx-tokens"),
+        }
+        out: dict[str, Any] = {}
+        for key, resp in got.items():
+            assert resp.status_code == 200, (key, resp.status_code, resp.text[:300])
+            out[key] = resp.json()
+        # delivery goes on in the background: what was sent, to whom, not its progress
+        out["mail"] = sorted((m["id"], m.get("subject"), m.get("customer_id"))
+                             for m in out["mail"]["items"])
+        return out
+
+
+@dataclass
+class World:
+    a: Tenant
+    attackers: dict[str, Attacker]
+    baseline: dict[str, Any] = field(default_factory=dict)
+
+
+def _ok(resp: requests.Response, status: int = 200) -> Any:
+    assert resp.status_code == status, (resp.request.method, resp.request.url, resp.text[:500])
+    return resp.json() if resp.content else None
+
+
+def _mac_forms(mac: str) -> set[str]:
+    plain = mac.replace(":", "").lower()
+    pairs = [plain[i:i + 2] for i in range(0, 12, 2)]
+    return {plain, plain.upper(), ":".join(pairs), ":".join(pairs).upper(), "-".join(pairs)}
+
+
+def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
+    a_login = make_reseller(accounts_db, hasher, name="Victim")
+    b_login = make_reseller(accounts_db, hasher, name="Attacker")
+    admin_login = make_admin(accounts_db, hasher)
+    a = ApiClient(base_url).login(a_login.identifier, a_login.password)
+    b = ApiClient(base_url).login(b_login.identifier, b_login.password)
+    admin = ApiClient(base_url).login(admin_login.identifier, admin_login.password)
+
+    tag = unique("v")
+    customer = a.create_customer(name=f"Victim {tag}", email=f"{tag}@victim.example",
+                                 language="en")
+    cid = customer["id"]
+    mac = "02" + uuid.uuid4().hex[:10]
+    device = _ok(a.post(f"/api/v1/customers/{cid}/devices", json={
+        "name": f"Desk {tag}", "mac": mac, "model": "yealink-t46u"}), 201)
+    number, imported_one, imported_two, blocked = fresh_numbers(4)
+    _ok(a.post("/api/v1/numbers", json={"number": number}), 201)
+    _ok(a.post(f"/api/v1/customers/{cid}/numbers", json={"numbers": [number]}), 201)
+    imported = _ok(a.post("/api/v1/numbers/import",
+                          data=f"{imported_one}\n{imported_two}\n".encode(),
+                          headers={"Content-Type": "text/plain"}))
+    reseller_rule = _ok(a.post("/api/v1/call-restrictions", json={
+        "action": "deny", "match": "destination", "value": blocked,
+        "note": f"reseller note {tag}"}), 201)
+    customer_rule = _ok(a.post(f"/api/v1/customers/{cid}/call-restrictions", json={
+        "action": "deny", "match": "prefix", "value": blocked[:7],
+        "note": f"customer note {tag}"}), 201)
+    subject = f"Invoice {tag}"
+    # notifications learns of the customer from an event: it may not know it yet
+    deadline = time.monotonic() + 20
+    while True:
+        sent = a.post(f"/api/v1/customers/{cid}/emails/message",
+                      json={"subject": subject, "body": f"Private body {tag}"})
+        if sent.status_code == 202 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    _ok(sent, 202)
+    token = _ok(admin.post("/api/v1/pbx-tokens", json={
+        "name": f"PBX {tag}", "reseller_id": a_login.reseller_id}), 201)
+
+    tenant = Tenant(a_login, a, admin, PortalClient(base_url).login(a_login.identifier,
+                                                                     a_login.password))
+    tenant.ids = {
+        "customer_id": [cid],
+        "device_id": [device["id"]],
+        "number": [quote(number, safe="")],
+        "rule_id": [reseller_rule["id"], customer_rule["id"]],
+        "import_id": [str(imported["import_id"])],
+        "token_id": [token["id"]],
+    }
+    tenant.refs = {
+        "customer_id": cid, "customer_identifier": customer["identifier"],
+        "number": number, "device_mac": mac, "subject": subject,
+    }
+    tenant.traces = {
+        cid, customer["name"], customer["email"], customer["identifier"],
+        device["id"], device["name"], *_mac_forms(mac),
+        number, number.lstrip("+"), imported_one, imported_two, blocked,
+        reseller_rule["id"], customer_rule["id"], f"reseller note {tag}",
+        f"customer note {tag}", subject, f"Private body {tag}",
+        token["id"], token["name"],
+    }
+
+    # B: its own customer (for mixed ids) and that customer's user
+    b_customer = b.create_customer(name=f"Attacker {unique()}", language="en")
+    listener = EventListener(amqp_uri(), "accounts")
+    try:
+        subscriber_api = sign_in_subscriber(base_url, listener, b_customer, SUBSCRIBER_PIN)
+    finally:
+        listener.close()
+    attackers = {
+        "other_reseller": Attacker(
+            "another reseller", b,
+            PortalClient(base_url).login(b_login.identifier, b_login.password),
+            b_customer["id"]),
+        "other_subscriber": Attacker(
+            "another reseller's subscriber", subscriber_api,
+            PortalClient(base_url).login(b_customer["identifier"], SUBSCRIBER_PIN),
+            b_customer["id"]),
+    }
+    assert set(tenant.ids) == set(OBJECT_PARAMS)
+    return World(tenant, attackers, tenant.snapshot())
+
+
+class WorldHolder:
+    """One world for the whole run, rebuilt when a case changed it (a broken scope check
+    must fail its own case, not the cases that happen to run after it)."""
+
+    def __init__(self, base_url: str, accounts_db: Any, hasher: Any):
+        self._args = (base_url, accounts_db, hasher)
+        self._world: World | None = None
+
+    def get(self) -> World:
+        if self._world is None:
+            self._world = build_world(*self._args)
+        return self._world
+
+    def spoiled(self) -> None:
+        self._world = None
