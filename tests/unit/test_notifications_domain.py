@@ -5,11 +5,11 @@ and the real PostgreSQL outbox."""
 from __future__ import annotations
 
 import contextlib
-import http.server
 import io
 import re
 import smtplib
-import threading
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
@@ -147,22 +147,16 @@ def test_statement_pdf_lists_the_account_and_totals_in_its_language():
     assert "$37.50" in html and "$12.50" in html
 
 
-def test_documents_never_fetch_urls():
-    asked: list[str] = []
-
-    class Recorder(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802  (http.server's naming)
-            asked.append(self.path)
-            self.send_response(404)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
+def test_documents_never_fetch_urls(tmp_path):
+    # A real HTTP server in its own process, so its log is the record of what was asked.
+    log_path = tmp_path / "requests.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
+             "--directory", str(tmp_path)], stdout=subprocess.PIPE, stderr=log, text=True)
     try:
+        port = int(server.stdout.readline().split(" port ")[1].split()[0])
+        url = f"http://127.0.0.1:{port}"
         html = (f'<link rel="stylesheet" href="{url}/style.css"><img src="{url}/logo.png">'
                 f'<p style="background: url({url}/bg.png)">ok</p>')
         pdf = documents.render_pdf(html)
@@ -170,8 +164,10 @@ def test_documents_never_fetch_urls():
         with contextlib.suppress(urllib.error.HTTPError):
             urllib.request.urlopen(f"{url}/control", timeout=5)  # noqa: S310
     finally:
-        server.shutdown()
-        server.server_close()
+        server.terminate()
+        server.wait(timeout=10)
+    asked = [line.split('"GET ')[1].split()[0] for line in log_path.read_text().splitlines()
+             if '"GET ' in line]
     assert "ok" in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert asked == ["/control"], asked
 
