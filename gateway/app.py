@@ -11,7 +11,7 @@ import eventlet
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from sbcommon.errors import SwitchboardError, Unauthorized
+from sbcommon.errors import BadRequest, SwitchboardError, Unauthorized
 
 from . import openapi, routes  # noqa: F401  (routes: registers every area's routes)
 from .api import api, bearer_token, call
@@ -19,7 +19,16 @@ from .portal.views import PortalApp
 from .routes.call_restrictions import pbx
 from .routing import Dispatcher
 from .settings import GatewaySettings
-from .web import Backends, Ctx, error_response, json_response, secure_headers
+from .web import (
+    MAX_URI_BYTES,
+    Backends,
+    Ctx,
+    UriTooLong,
+    error_response,
+    has_nul,
+    json_response,
+    secure_headers,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +51,8 @@ class GatewayApp:
     def handle(self, request: Request, backends: Backends) -> Response:
         path = request.path
         ctx = Ctx(request=request, backends=backends, settings=self.settings)
+        if len(request.full_path) > MAX_URI_BYTES:
+            return secure_headers(self.uri_too_long(path), ctx.is_https, html=False)
         if path.startswith("/api/"):
             response = self.handle_api(ctx)
             return secure_headers(response, ctx.is_https, html=False)
@@ -63,6 +74,8 @@ class GatewayApp:
                 text = ("no such API route" if exc.code == 404
                         else f"{ctx.request.method} is not allowed on {ctx.request.path}")
                 return json_response({"error": code, "message": text}, exc.code or 404)
+            if has_nul(ctx.args):
+                raise BadRequest("the path contains a NUL character (%00)")
             if route.auth:
                 ctx.token = bearer_token(ctx)
                 ctx.session = ctx.backends.accounts.authenticate(ctx.token)
@@ -73,6 +86,13 @@ class GatewayApp:
             log.exception("unexpected error on %s %s", ctx.request.method, ctx.request.path)
             return json_response({"error": "internal_error",
                                   "message": "something went wrong on our side"}, 500)
+
+    @staticmethod
+    def uri_too_long(path: str) -> Response:
+        error = UriTooLong(f"the path and query are longer than {MAX_URI_BYTES} bytes")
+        if path.startswith(("/api/", "/pbx/")):
+            return error_response(error)
+        return Response(error.message, status=error.status, mimetype="text/plain")
 
     def health(self, backends: Backends) -> Response:
         services = {}

@@ -23,6 +23,7 @@ from .settings import GatewaySettings
 log = logging.getLogger(__name__)
 
 MAX_JSON_BODY = 1024 * 1024
+MAX_URI_BYTES = 8192  # the longest path and query the gateway reads (eventlet's own default)
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -156,9 +157,28 @@ class PayloadTooLarge(SwitchboardError):
     code = "payload_too_large"
 
 
+class UriTooLong(SwitchboardError):
+    status = 414
+    code = "uri_too_long"
+
+
+def has_nul(value: Any) -> bool:
+    """True if any text in a parsed body, query or path holds a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
+
+
 def parse_model(model: type[BaseModel], data: Any, where: str) -> Any:
     if not isinstance(data, dict):
         raise BadRequest(f"the {where} must be a JSON object")
+    if has_nul(data):
+        # PostgreSQL text cannot hold NUL: refuse it here rather than fail in a service.
+        raise BadRequest(f"the {where} contains a NUL character (\\u0000)")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
