@@ -19,16 +19,7 @@ from .portal.views import PortalApp
 from .routes.call_restrictions import pbx
 from .routing import Dispatcher
 from .settings import GatewaySettings
-from .web import (
-    MAX_URI_BYTES,
-    Backends,
-    Ctx,
-    UriTooLong,
-    error_response,
-    has_nul,
-    json_response,
-    secure_headers,
-)
+from .web import Backends, Ctx, error_response, has_nul, json_response, secure_headers
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +42,6 @@ class GatewayApp:
     def handle(self, request: Request, backends: Backends) -> Response:
         path = request.path
         ctx = Ctx(request=request, backends=backends, settings=self.settings)
-        if len(request.full_path) > MAX_URI_BYTES:
-            return secure_headers(self.uri_too_long(path), ctx.is_https, html=False)
         if path.startswith("/api/"):
             response = self.handle_api(ctx)
             return secure_headers(response, ctx.is_https, html=False)
@@ -86,13 +75,6 @@ class GatewayApp:
             log.exception("unexpected error on %s %s", ctx.request.method, ctx.request.path)
             return json_response({"error": "internal_error",
                                   "message": "something went wrong on our side"}, 500)
-
-    @staticmethod
-    def uri_too_long(path: str) -> Response:
-        error = UriTooLong(f"the path and query are longer than {MAX_URI_BYTES} bytes")
-        if path.startswith(("/api/", "/pbx/")):
-            return error_response(error)
-        return Response(error.message, status=error.status, mimetype="text/plain")
 
     def health(self, backends: Backends) -> Response:
         services = {}

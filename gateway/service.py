@@ -6,26 +6,37 @@ scope themselves.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from eventlet import wsgi
 from nameko.rpc import RpcProxy
 from nameko.web.handlers import HttpRequestHandler
-from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
+from nameko.web.server import WebServer, WsgiApp
 from werkzeug.wrappers import Request, Response
 
 from sbcommon.config import env_int, platform_services
 
 from .app import GatewayApp
 from .settings import GatewaySettings
-from .web import MAX_URI_BYTES, Backends, TimedProxy
+from .web import Backends, TimedProxy
 
 APP = GatewayApp(GatewaySettings.from_env())
 RPC_TIMEOUT = env_int("SB_RPC_TIMEOUT_SECONDS", 10)
 SERVICES = platform_services()
-# eventlet answers a longer request line itself with a bare 414; up to this length the
-# gateway reads it and answers its own 414 (JSON on the API) above MAX_URI_BYTES.
-REQUEST_LINE_LIMIT = 8 * MAX_URI_BYTES
+
+
+def uri_too_long_response() -> bytes:
+    body = json.dumps({"error": "uri_too_long", "message": "the path and query are longer "
+                       f"than {wsgi.MAX_REQUEST_LINE} bytes"}).encode()
+    return (b"HTTP/1.0 414 Request URI Too Long\r\nConnection: close\r\n"
+            b"Content-Type: application/json\r\nX-Content-Type-Options: nosniff\r\n"
+            b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+
+
+# eventlet refuses a request line over its limit itself, before any application code, with
+# an empty 414 (a module constant it writes as is): give that answer the API's error body.
+wsgi.RESPONSE_414 = uri_too_long_response()
 
 
 class EveryRequest(WsgiApp):
@@ -43,12 +54,6 @@ class EveryRequest(WsgiApp):
 class GatewayWebServer(WebServer):
     def get_wsgi_app(self) -> WsgiApp:
         return EveryRequest(self)
-
-    def get_wsgi_server(self, sock: Any, wsgi_app: Any, protocol: Any = HttpOnlyProtocol,
-                        debug: bool = False) -> wsgi.Server:
-        server = super().get_wsgi_server(sock, wsgi_app, protocol, debug)
-        server.url_length_limit = REQUEST_LINE_LIMIT
-        return server
 
 
 class GatewayHttp(HttpRequestHandler):

@@ -23,7 +23,6 @@ from .settings import GatewaySettings
 log = logging.getLogger(__name__)
 
 MAX_JSON_BODY = 1024 * 1024
-MAX_URI_BYTES = 8192  # the longest path and query the gateway reads (eventlet's own default)
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -155,11 +154,6 @@ def read_json(request: Request) -> Any:
 class PayloadTooLarge(SwitchboardError):
     status = 413
     code = "payload_too_large"
-
-
-class UriTooLong(SwitchboardError):
-    status = 414
-    code = "uri_too_long"
 
 
 def has_nul(value: Any) -> bool:
