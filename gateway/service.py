@@ -6,10 +6,13 @@ scope themselves.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from eventlet import wsgi
 from nameko.rpc import RpcProxy
-from nameko.web.handlers import http
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
 from werkzeug.wrappers import Request, Response
 
 from sbcommon.idempotency import Caller
@@ -19,9 +22,45 @@ from .clients import SERVICES, Backends
 from .framework.rpc import TimedProxy
 from .settings import GatewaySettings
 
-METHODS = "GET,POST,PATCH,DELETE,PUT"
 SETTINGS = GatewaySettings()
 APP = GatewayApp(SETTINGS)
+
+
+def uri_too_long_response() -> bytes:
+    body = json.dumps({"error": "uri_too_long", "message": "the path and query are longer "
+                       f"than {wsgi.MAX_REQUEST_LINE} bytes"}).encode()
+    return (b"HTTP/1.0 414 Request URI Too Long\r\nConnection: close\r\n"
+            b"Content-Type: application/json\r\nX-Content-Type-Options: nosniff\r\n"
+            b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+
+
+# eventlet refuses a request line over its limit itself, before any application code, with
+# an empty 414 (a module constant it writes as is): give that answer the API's error body.
+wsgi.RESPONSE_414 = uri_too_long_response()
+
+
+class EveryRequest(WsgiApp):
+    """Hands every request to the gateway's one entrypoint, whatever its path and method:
+    nameko's URL map would answer a path its converter refuses (a newline in it) or an
+    unlisted method with werkzeug's HTML 404/405 pages, outside the gateway's contract."""
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        (rule,) = self.url_map.iter_rules()
+        request = Request(environ, shallow=True)
+        request.path_values = {}
+        return rule.endpoint.handle_request(request)(environ, start_response)
+
+
+class GatewayWebServer(WebServer):
+    def get_wsgi_app(self) -> WsgiApp:
+        return EveryRequest(self)
+
+
+class GatewayHttp(HttpRequestHandler):
+    server = GatewayWebServer()
+
+    def __init__(self, **kwargs: Any):
+        super().__init__("GET", "/", **kwargs)  # the rule only names the entrypoint
 
 
 class GatewayService:
@@ -43,10 +82,6 @@ class GatewayService:
             name: TimedProxy(getattr(self, name), name, seconds, self.caller)
             for name in SERVICES})
 
-    @http(METHODS, "/")
-    def root(self, request: Request) -> Response:
-        return APP.handle(request, self._backends())
-
-    @http(METHODS, "/<path:path>")
-    def everything(self, request: Request, path: str) -> Any:
+    @GatewayHttp.decorator
+    def everything(self, request: Request) -> Response:
         return APP.handle(request, self._backends())

@@ -19,8 +19,12 @@ class SwitchboardError(Exception):
     def __init__(self, message: str, details: Any = None):
         details = _unpack(details)
         # nameko turns every non-string in an exception's args into a string on the way
-        # to the caller; details travel as JSON so numbers stay numbers.
-        super().__init__(message, _pack(details))
+        # to the caller (None arrives as "None"): details travel as JSON so numbers stay
+        # numbers, and travel only when there are some.
+        if details is None:
+            super().__init__(message)
+        else:
+            super().__init__(message, _pack(details))
         self.message = message
         self.details = details
 
@@ -37,8 +41,8 @@ class SwitchboardError(Exception):
 _PACKED = "__json__"
 
 
-def _pack(details: Any) -> Any:
-    return None if details is None else {_PACKED: json.dumps(details, default=str)}
+def _pack(details: Any) -> dict[str, str]:
+    return {_PACKED: json.dumps(details, default=str)}
 
 
 def _unpack(details: Any) -> Any:

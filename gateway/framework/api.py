@@ -11,12 +11,19 @@ from pydantic import BaseModel
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from sbcommon.errors import SwitchboardError
+from sbcommon.errors import BadRequest, SwitchboardError
 from sbcommon.idempotency import HEADER, client_key
 from sbcommon.validation import parse
 
 from .context import Ctx
-from .http import bearer_token, error_response, json_response, query_dict, read_json
+from .http import (
+    bearer_token,
+    error_response,
+    has_nul,
+    json_response,
+    query_dict,
+    read_json,
+)
 from .routing import Dispatcher, Route, Router
 
 log = logging.getLogger(__name__)
@@ -69,14 +76,21 @@ class ApiApp:
 
     @staticmethod
     def call(ctx: Ctx, route: Route) -> Response:
-        kwargs: dict[str, Any] = dict(ctx.args)
+        kwargs: dict[str, Any] = dict(_no_nul(ctx.args, "path"))
         if route.query is not None:
-            kwargs["query"] = parse(route.query, query_dict(ctx.request), "query")
+            kwargs["query"] = parse(route.query, _no_nul(query_dict(ctx.request), "query"),
+                                    "query")
         if route.body is not None:
-            kwargs["body"] = parse(route.body, read_json(ctx.request), "body")
+            kwargs["body"] = parse(route.body, _no_nul(read_json(ctx.request), "body"), "body")
         result = route.handler(ctx, **kwargs)
         if isinstance(result, Response):
             return result
         if route.response is not None and not isinstance(result, BaseModel):
             result = route.response.model_validate(result)
         return json_response(result, route.status)
+
+
+def _no_nul(data: Any, where: str) -> Any:
+    if has_nul(data):
+        raise BadRequest(f"the {where} contains a NUL character")
+    return data

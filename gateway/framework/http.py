@@ -72,6 +72,18 @@ def query_dict(request: Request) -> dict[str, Any]:
     return out
 
 
+def has_nul(value: Any) -> bool:
+    """True if any text in a parsed body, query or path holds a NUL character (PostgreSQL
+    text cannot hold one: refuse it at the edge rather than fail in a service)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
+
+
 def bearer_token(request: Request, hint: str) -> str:
     """The token of an ``Authorization: Bearer`` header; ``hint`` says where to get one."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")

@@ -28,7 +28,9 @@ IDEMPOTENCY_KEY = {
 ERROR_TEXT = {
     400: "Malformed request", 401: "Not signed in", 403: "Not allowed", 404: "Not found",
     409: "Conflict with the current state", 413: "Body too large",
+    414: "Path and query too long", 415: "Unsupported body type",
     422: "Invalid input (details lists each bad field)", 429: "Too many attempts",
+    503: "A service did not answer in time; try again shortly",
 }
 
 
@@ -79,9 +81,14 @@ def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
             "schema": _schema(route.response, components, "serialization")}}
     op["responses"][str(route.status)] = ok
     error_ref = _schema(ErrorBody, components, "serialization")
-    codes = set(route.errors) | {400}
+    # Statuses any route of its kind can answer, whatever its handler declares.
+    codes = set(route.errors) | {400, 414, 503}
     if route.body is not None or route.query is not None or route.method in MUTATING:
         codes.add(422)
+    if route.body is not None or route.raw_body is not None:
+        codes.add(413)
+    if "{" in route.path:
+        codes.add(404)
     if route.auth:
         codes.add(401)
         op["security"] = [{"bearer": []}]
