@@ -6,22 +6,17 @@ import logging
 from typing import Any
 
 import eventlet
-from amqp.exceptions import ConnectionError as AmqpConnectionError
-from amqp.exceptions import RecoverableConnectionError
-from kombu.exceptions import OperationalError as KombuOperationalError
 from pydantic import BaseModel
 
 from sbcommon.errors import Unavailable
 from sbcommon.idempotency import CallStamp
+from sbcommon.rpc import BROKER_ERRORS
 
 log = logging.getLogger(__name__)
 
 # The same typed error as the services raise when their database is away.
 ServiceUnavailable = Unavailable
 
-# What the RPC proxy raises while RabbitMQ restarts or refuses the connection.
-BROKER_ERRORS = (OSError, KombuOperationalError, AmqpConnectionError,
-                 RecoverableConnectionError)
 
 
 class TimedProxy:

@@ -14,7 +14,6 @@ from typing import Any
 
 from eventlet import tpool
 from eventlet.semaphore import Semaphore
-from nameko.rpc import rpc
 
 from sbcommon.actor import Actor, Role
 from sbcommon.config import env_int
@@ -34,6 +33,7 @@ from sbcommon.errors import Invalid, TooManyRequests
 from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
 from sbcommon.outbox import Outbox
+from sbcommon.rpc import rpc
 from sbcommon.validation import parse
 
 from .domain import auth, customers, directory

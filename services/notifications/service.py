@@ -14,7 +14,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from nameko.rpc import rpc
 from sqlalchemy.orm import Session
 
 from sbcommon.actor import Actor, Role
@@ -31,6 +30,7 @@ from sbcommon.db import Database, health_report
 from sbcommon.errors import Invalid, NotFound
 from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
+from sbcommon.rpc import rpc
 from sbcommon.validation import parse
 
 from .domain import brand, compose, csvsafe, documents, mailstore

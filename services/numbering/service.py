@@ -10,7 +10,6 @@ from typing import Any
 
 import eventlet
 from eventlet import tpool
-from nameko.rpc import rpc
 from nameko.timer import timer
 from phonenumbers import PhoneMetadata
 from sqlalchemy.orm import Session
@@ -32,6 +31,7 @@ from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
 from sbcommon.outbox import Outbox
 from sbcommon.replica import CustomerReplica
+from sbcommon.rpc import rpc
 from sbcommon.textlines import block_lines
 from sbcommon.validation import parse
 

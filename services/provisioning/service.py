@@ -12,7 +12,6 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from nameko.rpc import rpc
 from sqlalchemy.orm import Session
 
 from sbcommon import replica
@@ -33,6 +32,7 @@ from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
 from sbcommon.outbox import Outbox
 from sbcommon.replica import CustomerReplica
+from sbcommon.rpc import rpc
 from sbcommon.validation import parse
 
 from .domain import accounts, customers, devices, vendors

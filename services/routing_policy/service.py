@@ -16,7 +16,6 @@ from typing import Any
 
 from nameko.events import BROADCAST, event_handler
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy.orm import Session
 
@@ -46,6 +45,7 @@ from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
 from sbcommon.outbox import Outbox
 from sbcommon.replica import CustomerReplica
+from sbcommon.rpc import rpc
 from sbcommon.validation import parse
 
 from .domain import directory, rules, scope, tokens
