@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import ftplib
 import time
-import uuid
 
 from sqlalchemy import func, select
 
 from services.numbering.models import NumberHistory
 from tests.chaos.conftest import authorize, database_refusing, eventually
+from tests.numbering.conftest import fresh_numbers
 
 CUSTOMERS = 4
 OUTAGE_SECONDS = 3
@@ -29,11 +29,8 @@ def _ftp_accepts(server, username: str, password: str) -> bool:
 
 
 def _set_up_customer(reseller_api, platform, pbx_token, file_server) -> dict:
-    for _ in range(20):  # a free number of a real Montréal exchange
-        number = f"+1514{uuid.uuid4().int % 800 + 200:03d}{uuid.uuid4().int % 10**4:04d}"
-        added = reseller_api.post("/api/v1/numbers", json={"number": number})
-        if added.status_code != 409:
-            break
+    [number] = fresh_numbers(1, "514")
+    added = reseller_api.post("/api/v1/numbers", json={"number": number})
     assert added.status_code == 201, added.text
     customer = reseller_api.create_customer(country="CA", start="production")
     ordered = reseller_api.post(f"/api/v1/customers/{customer['id']}/numbers",
