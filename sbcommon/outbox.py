@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, sessionmaker
 
+from .contracts.events import MODELS
 from .loop import WakeableLoop
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,9 @@ class EventRecorder:
 
     def record(self, session: Session, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
         event = new_event(event_type, data)
+        model = MODELS.get(event_type)
+        if model is not None:  # a producer that breaks its event's contract fails here
+            model.model_validate(event)
         session.execute(
             insert(self.table).values(
                 event_id=event["event_id"],

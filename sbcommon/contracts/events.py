@@ -89,3 +89,17 @@ class NumberReleased(Event):
     country: str
     reason: Literal["unassigned", "customer_closed"]
     version: int = 0
+
+
+# The contract of each event type, by its name: producers are checked against it when they
+# record an event (sbcommon.outbox), consumers validate what they receive with it.
+MODELS: dict[str, type[Event]] = {
+    "reseller_created": ResellerCreated,
+    "customer_created": CustomerCreated,
+    "customer_updated": CustomerUpdated,
+    "customer_status_changed": CustomerStatusChanged,
+    "customer_closed": CustomerClosed,
+    "password_reset_requested": PasswordResetRequested,
+    "number_assigned": NumberAssigned,
+    "number_released": NumberReleased,
+}

@@ -49,3 +49,18 @@ def test_actor_needs_its_tenant_ids():
         Actor.parse(None)
     actor = Actor.parse({"user_id": "u", "role": "admin"})
     assert actor.is_admin
+
+
+def test_a_producer_that_breaks_its_event_contract_fails_when_recording():
+    import pydantic
+
+    from sbcommon.outbox import EventRecorder
+    from services.numbering.models import outbox
+
+    class NoSession:
+        def execute(self, *args: object) -> None:
+            raise AssertionError("nothing may be written for a malformed event")
+
+    recorder = EventRecorder(outbox)
+    with pytest.raises(pydantic.ValidationError):
+        recorder.record(NoSession(), "number_assigned", {"reseller_id": "r", "number": "+1"})
