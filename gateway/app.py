@@ -57,13 +57,16 @@ class GatewayApp:
         return secure_headers(self.portal.handle(ctx), ctx.is_https, html=True)
 
     def health(self, backends: Backends) -> Response:
-        services = {}
-        for name in backends.names():
+        def ask(name: str) -> tuple[str, dict]:
             try:
                 with eventlet.Timeout(HEALTH_TIMEOUT):
-                    services[name] = getattr(backends, name).health()
+                    return name, getattr(backends, name).health()
             except (Exception, eventlet.Timeout) as exc:  # a down service is what it reports
-                services[name] = {"status": "down", "error": type(exc).__name__}
+                return name, {"status": "down", "error": type(exc).__name__}
+
+        # All at once: with the broker away, one after the other took 2 s per service.
+        names = backends.names()
+        services = dict(eventlet.GreenPool(max(len(names), 1)).imap(ask, names))
         ok = all(s.get("status") == "ok" for s in services.values())
         return json_response({"status": "ok" if ok else "degraded", "services": services},
                              200 if ok else 503)
