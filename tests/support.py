@@ -310,3 +310,40 @@ def purge_queues(service: str) -> None:
         for name in (f"evt-{service}", f"evt-{service}.dead"):
             with contextlib.suppress(Exception):
                 channel.queue_purge(name)
+
+
+@contextlib.contextmanager
+def probe_process(name: str, module: str, metadata: Any, env: dict[str, str],
+                  ready: Any, **extra_env: str) -> Any:
+    """A small test-only nameko service (``module``) on a fresh database of its own, yielded
+    as ``(rpc, engine)`` once ``ready(rpc)`` answers."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from sbcommon.config import amqp_uri, database_url
+    from sbcommon.db import make_engine
+    from sbcommon.migrate import drop_database, ensure_database
+
+    url = database_url(name)
+    drop_database(url)
+    ensure_database(url)
+    engine = make_engine(url, pool_size=2)
+    metadata.create_all(engine)
+    plat = Platform(base_url=f"http://127.0.0.1:{free_port()}", env=env)
+    proc = plat.add("accounts", module, suffix=f"-{name}", **extra_env)
+    try:
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri()}, timeout=30) as rpc:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    ready(rpc)
+                    break
+                except Exception:
+                    if proc.proc is not None and proc.proc.poll() is not None:
+                        raise RuntimeError(proc.log_text()) from None
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+            yield rpc, engine
+    finally:
+        plat.stop()
+        engine.dispose()

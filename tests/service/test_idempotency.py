@@ -14,13 +14,11 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import sessionmaker
 
-from sbcommon.config import amqp_uri, database_url
-from sbcommon.db import make_engine
+from sbcommon.config import amqp_uri
 from sbcommon.errors import Conflict, Expired, Invalid, TooManyRequests
 from sbcommon.idempotency import purge_expired_records
-from sbcommon.migrate import drop_database, ensure_database
 from tests.service import idempotency_probe as probe_service
-from tests.support import Platform, free_port
+from tests.support import probe_process
 
 ACTOR = {"user_id": "u-1", "role": "admin"}
 OTHER = {"user_id": "u-2", "role": "admin"}
@@ -29,29 +27,10 @@ CONFIG = {"AMQP_URI": amqp_uri()}
 
 @pytest.fixture(scope="module")
 def probe():
-    url = database_url("idemprobe")
-    drop_database(url)
-    ensure_database(url)
-    engine = make_engine(url, pool_size=2)
-    probe_service.metadata.create_all(engine)
-    plat = Platform(base_url=f"http://127.0.0.1:{free_port()}",
-                    env={**os.environ, "PYTHONWARNINGS": "ignore",
-                         "SB_HOUSEKEEPING_SECONDS": "1"})
-    proc = plat.add("accounts", "tests.service.idempotency_probe", suffix="-idemprobe")
-    try:
-        with ClusterRpcProxy(CONFIG, timeout=30) as rpc:
-            for _ in range(150):
-                try:
-                    rpc.idemprobe.started("warmup")
-                    break
-                except Exception:
-                    if proc.proc.poll() is not None:
-                        raise RuntimeError(proc.log_text()) from None
-                    time.sleep(0.2)
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "SB_HOUSEKEEPING_SECONDS": "1"}
+    with probe_process("idemprobe", "tests.service.idempotency_probe", probe_service.metadata,
+                       env, lambda rpc: rpc.idemprobe.started("warmup")) as (_, engine):
         yield sessionmaker(engine)
-    finally:
-        plat.stop()
-        engine.dispose()
 
 
 def call(key: str | None = None, deadline: float | None = None, actor: dict = ACTOR,
