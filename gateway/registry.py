@@ -11,7 +11,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from .areas import accounts, call_restrictions, devices, mail, numbers
+from .areas import accounts, call_restrictions, devices, mail, mail_templates, numbers, resellers
 from .framework import openapi
 from .framework.area import Area
 from .framework.context import Ctx
@@ -25,6 +25,8 @@ AREAS: tuple[Area, ...] = (
     devices.area,
     mail.area,
     numbers.area,
+    resellers.area,
+    mail_templates.area,
 )
 
 API_PREFIX = "/api/v1"

@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 
 from sbcommon.errors import NotFound, SwitchboardError, TooManyRequests, Unauthorized, Unavailable
 
-from . import forms
+from . import branding, forms
 from .context import Ctx
 from .i18n import LANGUAGES, Catalogue, pick_language
 from .routing import Dispatcher, Route, Router
@@ -70,6 +70,7 @@ class Page:
         user_lang = ctx.session["user"]["language"] if ctx.session else None
         self.set_language(user_lang or pick_language(self.request.headers.get("Accept-Language"),
                                                      self.request.cookies.get(LANG_COOKIE)))
+        self._brand: dict[str, Any] | None | bool = False  # False: not looked up yet
         self._csrf_seed = ctx.token or self.request.cookies.get(CSRF_COOKIE)
         if not self._csrf_seed:
             self._csrf_seed = secrets.token_urlsafe(24)
@@ -86,6 +87,20 @@ class Page:
     @property
     def actor(self) -> dict[str, Any]:
         return self.ctx.actor
+
+    @property
+    def brand(self) -> dict[str, Any] | None:
+        """The reseller brand this page wears (None: the platform's), looked up once."""
+        if self._brand is False:
+            try:
+                self._brand = branding.resolve(self.ctx)
+            except SwitchboardError:  # accounts away: the page still shows, unbranded
+                log.warning("brand lookup failed; showing the platform's look")
+                self._brand = None
+        return self._brand  # type: ignore[return-value]
+
+    def use_brand(self, brand: dict[str, Any] | None) -> None:
+        self._brand = brand
 
     # -- CSRF: the token is an HMAC of the session token (or of a pre-session cookie) --------
     @property
@@ -115,14 +130,20 @@ class Page:
 
     def render(self, template: str, status: int = 200, **values: Any) -> Response:
         flash = self._take_flash()
+        brand = values.pop("brand", None) or self.brand
+        csp = values.pop("csp", None) or branding.csp_for(brand)
         html = self.app.env.get_template(template).render(
+            brand=brand, chat_script=branding.chat_script(brand),
+            app_name=brand["portal_name"] if brand else self.t("app.name"),
             t=self.t, tn=self.app.catalogue.plural_translator(self.lang), lang=self.lang,
             languages=LANGUAGES, csrf_token=self.csrf_token,
             session=self.ctx.session, user=self.ctx.session["user"] if self.ctx.session else None,
             nav_items=self._visible(self.app.nav), customer_tabs=self._visible(self.app.tabs),
             path=self.request.path, flash=flash, **values,
         )
-        return self.finish(Response(html, status=status, mimetype="text/html"))
+        response = Response(html, status=status, mimetype="text/html")
+        response.headers["Content-Security-Policy"] = csp
+        return self.finish(response)
 
     def _visible(self, items: list[NavItem]) -> list[NavItem]:
         return [item for item in items if self.ctx.role in item.roles]

@@ -29,6 +29,29 @@ class ResellerCreated(Event):
     language: Literal["fr", "en"]
 
 
+class ResellerUpdated(Event):
+    """A reseller's whole current state as other services keep it: its brand (mail, PDFs,
+    the subscriber portal), its support contact and its PBX (the phones' files)."""
+
+    version: int  # one more at every change of the reseller
+    fields: list[str]  # what changed
+    name: str
+    email: str
+    country: str
+    language: Literal["fr", "en"]
+    status: Literal["active", "suspended"]
+    portal_name: str
+    primary_color: str  # #rrggbb
+    accent_color: str
+    support_phone: str | None
+    support_email: str | None
+    logo_png: str | None  # base64 of the re-encoded PNG (at most 600×200 pixels)
+    pbx_name: str | None
+    sip_domain: str | None
+    sip_proxy: str | None
+    default_carrier: str | None
+
+
 class CustomerEvent(Event):
     """Every customer event carries the account's whole current state and its version."""
 
@@ -95,6 +118,7 @@ class NumberReleased(Event):
 # record an event (sbcommon.outbox), consumers validate what they receive with it.
 MODELS: dict[str, type[Event]] = {
     "reseller_created": ResellerCreated,
+    "reseller_updated": ResellerUpdated,
     "customer_created": CustomerCreated,
     "customer_updated": CustomerUpdated,
     "customer_status_changed": CustomerStatusChanged,

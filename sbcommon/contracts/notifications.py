@@ -64,6 +64,8 @@ class MailLogEntry(BaseModel):
     created_at: str
     sent_at: str | None
     next_attempt_at: str | None
+    template_error: str | None = Field(
+        default=None, description="An edited template failed; the default one was sent.")
 
 
 class MailLogPage(BaseModel):
@@ -92,12 +94,43 @@ class ExportQuery(Strict):
                 "sort": self.sort, "order": self.order}
 
 
-class BrandingUpdate(Strict):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                           max_length=200), AfterValidator(_one_line)] | None = None
-    logo_url: Annotated[str, StringConstraints(max_length=500)] | None = None
-    primary_color: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
-    accent_color: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
-    support_phone: Annotated[str, StringConstraints(max_length=32, pattern=r"^\+?[0-9 ().-]+$")
-                             ] | None = None
-    support_email: Annotated[str, StringConstraints(max_length=254)] | None = None
+TemplateKind = Literal["access_codes", "reset", "welcome", "statement"]
+
+
+class MailTemplateSource(Strict):
+    """An edited template: Jinja in a sandbox; ``GET`` lists the variables it may use."""
+
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    html: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+
+
+class MailTemplate(BaseModel):
+    kind: TemplateKind
+    language: Language
+    origin: Literal["own", "platform", "builtin"] = Field(
+        description="own: edited at your level; platform: the administrator's default; "
+                    "builtin: nobody edited it")
+    subject: str
+    html: str
+    text: str
+    variables: list[str]
+    updated_at: str | None
+
+
+class MailTemplateSummary(BaseModel):
+    kind: TemplateKind
+    language: Language
+    origin: Literal["own", "platform", "builtin"]
+    subject: str
+    updated_at: str | None
+
+
+class MailTemplateList(BaseModel):
+    items: list[MailTemplateSummary]
+
+
+class MailTemplatePreview(BaseModel):
+    subject: str
+    html: str
+    text: str

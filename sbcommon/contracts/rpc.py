@@ -29,7 +29,16 @@ from .accounts import (
     SessionInfo,
 )
 from .exports import CsvPage
-from .notifications import ExportQuery, MailLogPage, MailLogQuery, MessageRequest
+from .notifications import (
+    ExportQuery,
+    MailLogPage,
+    MailLogQuery,
+    MailTemplate,
+    MailTemplateList,
+    MailTemplatePreview,
+    MailTemplateSource,
+    MessageRequest,
+)
 from .numbering import (
     ImportReport,
     NumberAdd,
@@ -47,6 +56,21 @@ from .provisioning import (
     DeviceModelList,
     DeviceUpdate,
     ProvisioningInfo,
+)
+from .resellers import (
+    Branding,
+    BrandingUpdate,
+    ImageUpload,
+    PublicBrand,
+    Reseller,
+    ResellerAdminUpdate,
+    ResellerCounts,
+    ResellerOnboard,
+    ResellerPage,
+    ResellerQuery,
+    ResellerSettings,
+    SettingsUpdate,
+    WizardUpdate,
 )
 from .routing_policy import (
     AuthorizeQuery,
@@ -99,6 +123,34 @@ class AccountsRpc(Health, Protocol):
     def customer_counts(self, actor: ActorRef) -> Reply[CustomerCounts]: ...
     def export_customers(self, actor: ActorRef, query: Payload[CustomerQuery] | None,
                          chunk: int) -> dict[str, Any]: ...
+    # resellers (services/accounts/reseller_rpcs.py)
+    def onboard_reseller(self, actor: ActorRef, payload: Payload[ResellerOnboard]
+                         ) -> Reply[Reseller]: ...
+    def list_resellers(self, actor: ActorRef, query: Payload[ResellerQuery] | None = None
+                       ) -> Reply[ResellerPage]: ...
+    def reseller_counts(self, actor: ActorRef) -> Reply[ResellerCounts]: ...
+    def get_reseller(self, actor: ActorRef, reseller_id: str) -> Reply[Reseller]: ...
+    def update_reseller(self, actor: ActorRef, reseller_id: str,
+                        payload: Payload[ResellerAdminUpdate]) -> Reply[Reseller]: ...
+    def suspend_reseller(self, actor: ActorRef, reseller_id: str) -> Reply[Reseller]: ...
+    def reactivate_reseller(self, actor: ActorRef, reseller_id: str) -> Reply[Reseller]: ...
+    def get_reseller_settings(self, actor: ActorRef, reseller_id: str | None = None
+                              ) -> Reply[ResellerSettings]: ...
+    def update_reseller_settings(self, actor: ActorRef, payload: Payload[SettingsUpdate]
+                                 ) -> Reply[ResellerSettings]: ...
+    def get_reseller_branding(self, actor: ActorRef, reseller_id: str | None = None
+                              ) -> Reply[Branding]: ...
+    def update_reseller_branding(self, actor: ActorRef, payload: Payload[BrandingUpdate]
+                                 ) -> Reply[Branding]: ...
+    def set_branding_image(self, actor: ActorRef, kind: str, payload: Payload[ImageUpload]
+                           ) -> Reply[Branding]: ...
+    def remove_branding_image(self, actor: ActorRef, kind: str) -> Reply[Branding]: ...
+    def set_wizard_step(self, actor: ActorRef, payload: Payload[WizardUpdate]
+                        ) -> Reply[ResellerSettings]: ...
+    def trials_ending(self, actor: ActorRef) -> list[dict[str, Any]]: ...
+    def portal_brand(self, reseller_id: str | None = None, host: str | None = None,
+                     slug: str | None = None) -> Reply[PublicBrand] | None: ...
+    def brand_image(self, reseller_id: str, kind: str) -> dict[str, Any]: ...
 
 
 class NumberingRpc(Health, Protocol):
@@ -154,6 +206,7 @@ class ProvisioningRpc(Health, Protocol):
                          ) -> Reply[ProvisioningInfo]: ...
     def rotate_provisioning(self, actor: ActorRef, customer_id: str
                             ) -> Reply[ProvisioningInfo]: ...
+    def devices_never_fetched(self, actor: ActorRef) -> dict[str, Any]: ...
 
 
 class NotificationsRpc(Health, Protocol):
@@ -166,6 +219,16 @@ class NotificationsRpc(Health, Protocol):
                         language: str) -> Reply[CsvPage]: ...
     def export_pdf(self, actor: ActorRef, query: Payload[ExportQuery], language: str
                    ) -> dict[str, Any]: ...
+    def get_branding(self, actor: ActorRef) -> dict[str, Any]: ...
+    def list_templates(self, actor: ActorRef) -> Reply[MailTemplateList]: ...
+    def get_template(self, actor: ActorRef, kind: str, language: str
+                     ) -> Reply[MailTemplate]: ...
+    def save_template(self, actor: ActorRef, kind: str, language: str,
+                      payload: Payload[MailTemplateSource]) -> Reply[MailTemplate]: ...
+    def reset_template(self, actor: ActorRef, kind: str, language: str
+                       ) -> Reply[MailTemplate]: ...
+    def preview_template(self, actor: ActorRef, kind: str, language: str,
+                         payload: Payload[MailTemplateSource]) -> Reply[MailTemplatePreview]: ...
 
 
 def rpc_proxy(service: str) -> Any:

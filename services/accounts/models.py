@@ -6,12 +6,14 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Computed,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     func,
@@ -37,14 +39,59 @@ def _now() -> Mapped[datetime]:
 
 class Reseller(Base):
     __tablename__ = "resellers"
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'suspended')", name="status"),
+        Index("ix_resellers_name", text("lower(name)")),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # The identifier of its first administrator; names its portal under the platform's host.
+    slug: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     email: Mapped[str] = mapped_column(String(254), nullable=False)
     country: Mapped[str] = mapped_column(String(2), nullable=False, server_default="CA")
+    language: Mapped[str] = mapped_column(String(2), nullable=False, server_default="fr")
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, server_default="CAD")
     trial_days: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), nullable=False, server_default="active")
+    address: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    support_phone: Mapped[str | None] = mapped_column(String(32))
+    support_email: Mapped[str | None] = mapped_column(String(254))
+    portal_name: Mapped[str | None] = mapped_column(String(200))
+    primary_color: Mapped[str] = mapped_column(String(7), nullable=False,
+                                               server_default="#1f4fd1")
+    accent_color: Mapped[str] = mapped_column(String(7), nullable=False,
+                                              server_default="#0d1b3e")
+    host_name: Mapped[str | None] = mapped_column(String(253), unique=True)
+    chat_provider: Mapped[str | None] = mapped_column(String(20))
+    chat_site_id: Mapped[str | None] = mapped_column(String(64))
+    chat_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    pbx_name: Mapped[str | None] = mapped_column(String(100))
+    sip_domain: Mapped[str | None] = mapped_column(String(253))
+    sip_proxy: Mapped[str | None] = mapped_column(String(260))
+    default_carrier: Mapped[str | None] = mapped_column(String(100))
+    setup_step: Mapped[str] = mapped_column(String(20), nullable=False,
+                                            server_default="settings")
+    # One more at every change; reseller events carry it so copies apply only newer ones.
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="1")
     created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()
+
+
+class ResellerImage(Base):
+    """The reseller's logo and favicon, as re-encoded by the platform (never the upload)."""
+
+    __tablename__ = "reseller_images"
+    __table_args__ = (CheckConstraint("kind IN ('logo', 'favicon')", name="kind"),)
+
+    reseller_id: Mapped[str] = mapped_column(ForeignKey("resellers.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    mimetype: Mapped[str] = mapped_column(String(40), nullable=False)
+    width: Mapped[int] = mapped_column(Integer, nullable=False)
+    height: Mapped[int] = mapped_column(Integer, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
 class Customer(Base):

@@ -40,6 +40,7 @@ from .domain import auth, customers, directory
 from .domain.passwords import Hasher
 from .domain.ratelimit import FailureWindow
 from .models import User, idempotency, outbox
+from .reseller_rpcs import ResellerRpcs
 from .settings import AccountsSettings
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ def utcnow() -> datetime:
 UNIQUE = {"email": "email is already in use", "identifier": "identifier is already in use"}
 
 
-class AccountsService:
+class AccountsService(ResellerRpcs):
     name = "accounts"
 
     db = Database("accounts")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     DateTime,
     Index,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -62,11 +64,14 @@ class Mail(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
                                                  server_default=func.now())
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A custom template that failed to render (the default was sent instead): reported here.
+    template_error: Mapped[str | None] = mapped_column(Text)
 
 
 class Branding(Base):
-    """How a reseller's mail and PDFs look. No branding feature has shipped yet, so
-    a reseller without a row gets the platform's defaults (``domain.brand.DEFAULT``)."""
+    """How a reseller's mail and PDFs look: a copy of what accounts owns, kept from its
+    reseller events; a reseller without a row gets the platform's defaults
+    (``domain.brand.DEFAULT``)."""
 
     __tablename__ = "branding"
 
@@ -79,8 +84,29 @@ class Branding(Base):
                                               server_default="#0d1b3e")
     support_phone: Mapped[str | None] = mapped_column(String(32))
     support_email: Mapped[str | None] = mapped_column(String(254))
+    logo_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The reseller's version (accounts' reseller_updated): only newer events apply.
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
                                                  server_default=func.now())
+
+
+class MailTemplate(Base):
+    """An edited mail template: the system administrator's default (scope "*") or a
+    reseller's override (scope = its id) of one kind of mail in one language."""
+
+    __tablename__ = "mail_templates"
+    __table_args__ = (UniqueConstraint("scope", "kind", "language"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(36), nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    language: Mapped[str] = mapped_column(String(2), nullable=False)
+    subject: Mapped[str] = mapped_column(String(300), nullable=False)
+    html: Mapped[str] = mapped_column(Text, nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_by: Mapped[str] = mapped_column(String(36), nullable=False)
 
 
 processed_events = processed_events_table(metadata)

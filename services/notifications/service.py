@@ -18,11 +18,16 @@ from sqlalchemy.orm import Session
 
 from sbcommon.actor import Actor, Role
 from sbcommon.consumer import handles
-from sbcommon.contracts.events import CustomerCreated, PasswordResetRequested, ResellerCreated
+from sbcommon.contracts.events import (
+    CustomerCreated,
+    PasswordResetRequested,
+    ResellerCreated,
+    ResellerUpdated,
+)
 from sbcommon.contracts.notifications import (
-    BrandingUpdate,
     ExportQuery,
     MailLogQuery,
+    MailTemplateSource,
     MessageRequest,
 )
 from sbcommon.contracts.rpc import AccountsRpc, rpc_proxy
@@ -33,7 +38,7 @@ from sbcommon.idempotency import Idempotency
 from sbcommon.rpc import rpc
 from sbcommon.validation import parse
 
-from .domain import brand, compose, csvsafe, documents, mailstore
+from .domain import brand, compose, csvsafe, documents, mailstore, templates
 from .domain.messages import check_language
 from .models import idempotency
 from .sender import MailSender, PdfRenderer
@@ -45,7 +50,8 @@ SETTINGS = NotificationsSettings()
 
 
 # What a mail needs before its transaction: the customer, and how to render it.
-Prepared = tuple[dict[str, Any], Callable[[brand.Brand], compose.Rendered]]
+Prepared = tuple[dict[str, Any],
+                 Callable[[brand.Brand, templates.Source | None], compose.Rendered]]
 
 
 def utcnow() -> datetime:
@@ -88,8 +94,10 @@ class NotificationsService:
         def queue(session: Any, prepared: Prepared) -> dict[str, Any]:
             customer, render = prepared
             recipient = compose.recipient_of(customer)
-            look = brand.load(session, customer["reseller_id"])
-            mail = compose.queue(session, render(look),
+            look = self._look(session, customer["reseller_id"])
+            edited = compose.edited_template(session, customer["reseller_id"], kind,
+                                             customer["language"])
+            mail = compose.queue(session, render(look, edited),
                                  kind=kind, recipient=recipient, language=customer["language"],
                                  brand=look, sender=SETTINGS.sender,
                                  reseller_id=customer["reseller_id"],
@@ -107,8 +115,8 @@ class NotificationsService:
 
         def prepare() -> Prepared:
             customer = self._customer_for_mail(who, customer_id)
-            return customer, lambda look: compose.custom_message(customer, look, data.subject,
-                                                                 data.body)
+            return customer, lambda look, _edited: compose.custom_message(
+                customer, look, data.subject, data.body)
         return self._queue(who, "message", prepare)
 
     @rpc
@@ -120,20 +128,28 @@ class NotificationsService:
             compose.recipient_of(customer)  # refuse before the costly render
             now = utcnow()
             with self.db() as session:
-                look = brand.load(session, customer["reseller_id"])
+                look = self._look(session, customer["reseller_id"])
             html = documents.statement_html(look, customer, [], customer["language"], now)
             pdf = self.pdf.render(html)
-            return customer, lambda look: compose.statement(customer, look, pdf, now)
+            return customer, lambda look, edited: compose.statement(customer, look, pdf, now,
+                                                                    edited)
         return self._queue(who, "statement", prepare)
 
     # -- events from accounts ---------------------------------------------------------------
     @handles("accounts", "password_reset_requested", PasswordResetRequested)
     def on_password_reset_requested(self, session: Session, event: PasswordResetRequested
                                     ) -> None:
-        """Forgotten password and access codes: the token is in the event, never in a log."""
-        look = brand.load(session, event.reseller_id)
-        rendered = compose.reset_link(event.model_dump(), look, SETTINGS.portal_url)
+        """Forgotten password and access codes: the token is in the event, never in a log.
+
+        A customer's user gets mail in its reseller's brand; a reseller's own staff (no
+        customer) get the platform's: they are the platform's customers."""
         kind = "access_codes" if event.purpose == "access_codes" else "reset"
+        branded = event.reseller_id if event.customer_id else None
+        look = self._look(session, branded)
+        rendered = compose.reset_link(
+            event.model_dump(), look, SETTINGS.portal_url,
+            compose.edited_template(session, branded, kind,
+                                    compose.event_language(event.language)))
         compose.queue(session, rendered, kind=kind, recipient=event.email,
                       language=compose.event_language(event.language), brand=look,
                       sender=SETTINGS.sender, reseller_id=event.reseller_id,
@@ -144,10 +160,17 @@ class NotificationsService:
     def on_reseller_created(self, session: Session, event: ResellerCreated) -> None:
         brand.remember_reseller(session, event.reseller_id, event.name, event.email, utcnow())
 
+    @handles("accounts", "reseller_updated", ResellerUpdated)
+    def on_reseller_updated(self, session: Session, event: ResellerUpdated) -> None:
+        brand.apply_update(session, event, utcnow())
+
     @handles("accounts", "customer_created", CustomerCreated)
     def on_customer_created(self, session: Session, event: CustomerCreated) -> None:
-        look = brand.load(session, event.reseller_id)
-        compose.queue(session, compose.welcome(event.model_dump(), look), kind="welcome",
+        look = self._look(session, event.reseller_id)
+        edited = compose.edited_template(session, event.reseller_id, "welcome",
+                                         compose.event_language(event.language))
+        compose.queue(session, compose.welcome(event.model_dump(), look, edited),
+                      kind="welcome",
                       recipient=event.email, language=compose.event_language(event.language),
                       brand=look, sender=SETTINGS.sender, reseller_id=event.reseller_id,
                       customer_id=event.customer_id, now=utcnow())
@@ -163,21 +186,57 @@ class NotificationsService:
             return mailstore.list_log(session, who, data.status, data.customer_id, data.page,
                                       data.per_page)
 
-    # -- branding (the defaults until the branding issue) -------------------------------------
-    @rpc
-    def get_branding(self, actor: dict[str, Any]) -> dict[str, Any]:
-        who = Actor.parse(actor)
-        with self.db() as session:
-            return brand.load(session, who.reseller_id).dump()
+    # -- branding (a copy of accounts', for mail and PDFs) ----------------------------------
+    def _look(self, session: Session, reseller_id: str | None) -> brand.Brand:
+        return brand.load(session, reseller_id, SETTINGS.portal_url)
 
     @rpc
-    def set_branding(self, actor: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+    def get_branding(self, actor: dict[str, Any]) -> dict[str, Any]:
+        """The brand this service signs the actor's mail with (its copy of accounts')."""
         who = Actor.parse(actor)
-        who.require(Role.RESELLER)
-        data = parse(BrandingUpdate, payload)
-        assert who.reseller_id is not None
-        return self.once(who, lambda session: brand.save(
-            session, who.reseller_id, data.model_dump(exclude_unset=True), utcnow()).dump())
+        with self.db() as session:
+            return self._look(session, who.reseller_id).dump()
+
+    # -- editable mail templates -------------------------------------------------------------
+    @rpc
+    def list_templates(self, actor: dict[str, Any]) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        with self.db() as session:
+            return templates.listing(session, who)
+
+    @rpc
+    def get_template(self, actor: dict[str, Any], kind: str, language: str) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        with self.db() as session:
+            return templates.describe(session, who, kind, language)
+
+    @rpc
+    def save_template(self, actor: dict[str, Any], kind: str, language: str,
+                      payload: dict[str, Any]) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        data = parse(MailTemplateSource, payload)
+        source = templates.Source(data.subject, data.html, data.text)
+        return self.once(who, lambda session: templates.save(
+            session, who, kind, language, source, utcnow()))
+
+    @rpc
+    def reset_template(self, actor: dict[str, Any], kind: str, language: str
+                       ) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        return self.once(who, lambda session: templates.reset(session, who, kind, language))
+
+    @rpc
+    def preview_template(self, actor: dict[str, Any], kind: str, language: str,
+                         payload: dict[str, Any]) -> dict[str, Any]:
+        """The template as a mail would show it, with sample data, in the caller's brand."""
+        who = Actor.parse(actor)
+        templates.scope_of(who)
+        data = parse(MailTemplateSource, payload)
+        with self.db() as session:
+            look = self._look(session, who.reseller_id)
+        return templates.preview(kind, language,
+                                 templates.Source(data.subject, data.html, data.text),
+                                 look.for_templates())
 
     # -- exports ----------------------------------------------------------------------
     def _customers_page(self, who: Actor, query: ExportQuery, page: int) -> dict[str, Any]:
@@ -222,7 +281,7 @@ class NotificationsService:
         for page in range(2, first["pages"] + 1):
             rows += self._customers_page(who, data, page)["items"]
         with self.db() as session:
-            look = brand.load(session, who.reseller_id)
+            look = self._look(session, who.reseller_id)
         html = documents.customer_list_html(look, rows, first["total"],
                                             data.customer_query(), language, utcnow())
         pdf = self.pdf.render(html)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     DateTime,
     ForeignKey,
     Index,
@@ -38,6 +39,18 @@ def _now() -> Mapped[datetime]:
 
 class Customer(CustomerCopy, Base):
     """What provisioning knows of a customer account (from accounts' events)."""
+
+
+class ResellerSipServer(Base):
+    """A reseller's SIP domain and outbound proxy (from accounts' reseller events)."""
+
+    __tablename__ = "reseller_sip_servers"
+
+    reseller_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sip_domain: Mapped[str | None] = mapped_column(String(253))
+    sip_proxy: Mapped[str | None] = mapped_column(String(260))
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    updated_at: Mapped[datetime] = _now()
 
 
 class CustomerNumber(NumberHolderCopy, Base):

@@ -24,6 +24,7 @@ from sbcommon.contracts.events import (
     CustomerUpdated,
     NumberAssigned,
     NumberReleased,
+    ResellerUpdated,
 )
 from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
 from sbcommon.contracts.rpc import AccountsRpc, rpc_proxy
@@ -35,7 +36,7 @@ from sbcommon.replica import CustomerReplica
 from sbcommon.rpc import rpc
 from sbcommon.validation import parse
 
-from .domain import accounts, customers, devices, vendors
+from .domain import accounts, customers, devices, sip_server, vendors
 from .domain.credentials import SecretBox
 from .models import Customer, idempotency, outbox
 from .settings import ProvisioningSettings
@@ -133,6 +134,12 @@ class ProvisioningService:
         log.info("FTP password rotated for customer %s", customer_id)
         return info
 
+    @rpc
+    def devices_never_fetched(self, actor: dict[str, Any]) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        with self.db() as session:
+            return devices.never_fetched(session, who)
+
     # -- events from accounts and numbering ---------------------------------------------
     # A closed customer's FTP/HTTP login and device files stop at once: both check the
     # customer's status on every login and every file.
@@ -152,6 +159,10 @@ class ProvisioningService:
     @handles("accounts", "customer_closed", CustomerClosed)
     def on_customer_closed(self, session: Session, event: CustomerClosed) -> None:
         replica.apply(session, Customer, event, utcnow())
+
+    @handles("accounts", "reseller_updated", ResellerUpdated)
+    def on_reseller_updated(self, session: Session, event: ResellerUpdated) -> None:
+        sip_server.apply_update(session, event, utcnow())
 
     @handles("numbering", "number_assigned", NumberAssigned)
     def on_number_assigned(self, session: Session, event: NumberAssigned) -> None:

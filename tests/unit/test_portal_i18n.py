@@ -14,7 +14,8 @@ from gateway import registry as views
 from gateway.framework.i18n import LANGUAGES
 from gateway.registry import MESSAGES, plural_translator, translator
 from sbcommon.contracts.accounts import CustomerKind, CustomerStatus, SortKey
-from sbcommon.contracts.notifications import MailKind, MailStatus
+from sbcommon.contracts.notifications import MailKind, MailStatus, TemplateKind
+from sbcommon.contracts.resellers import ResellerStatus, WizardStep
 from sbcommon.contracts.numbering import NumberState
 from sbcommon.contracts.routing_policy import Action, Level, MatchType
 from services.numbering.domain.parse import TYPE_NAMES
@@ -49,6 +50,12 @@ DYNAMIC_VALUES: dict[str, tuple[str, ...]] = {
     "boot.": ("ftp_url", "username", "password", "http_url"),  # devices_boot.html
     "mail.kind.": get_args(MailKind),
     "mail.status.": get_args(MailStatus),
+    "resellers.status.": get_args(ResellerStatus),
+    "resellers.setup.": get_args(WizardStep),
+    "resellers.home.pool.": ("available", "assigned", "aging"),
+    "mail_templates.kind.": get_args(TemplateKind),
+    "mail_templates.origin.": ("own", "platform", "builtin"),
+    "mail_templates.": ("subject", "html", "text"),  # mail_template.html's fields
 }
 
 

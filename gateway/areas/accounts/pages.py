@@ -21,6 +21,7 @@ from ...framework.portal import (
     safe_next,
 )
 from ...framework.routing import STAFF, Router
+from ..resellers import home as home_pages
 
 pages = Router()
 
@@ -128,8 +129,12 @@ def home(page: Page) -> Response:
     if actor["role"] == "customer":
         customer = page.backends.accounts.get_customer(actor, actor["customer_id"])
         return page.render("home.html", counts=None, customer=customer)
-    counts = page.backends.accounts.customer_counts(actor)
-    return page.render("home.html", counts=counts, customer=None)
+    if actor["role"] == "reseller":
+        # Until the reseller has finished setting up, signing in opens the wizard.
+        if page.backends.accounts.get_reseller_settings(actor)["setup_step"] != "done":
+            return page.redirect("/setup")
+        return page.render("home_reseller.html", **home_pages.reseller_home(page))
+    return page.render("home_admin.html", **home_pages.admin_home(page))
 
 
 # -- customers --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from sbcommon.errors import Invalid, TooManyRequests, Unauthorized
 
-from ..models import Customer, ResetToken, User, WebSession
+from ..models import Customer, Reseller, ResetToken, User, WebSession
 from ..settings import AccountsSettings
 from .passwords import Hasher
 from .tokens import new_token, token_hash
@@ -50,6 +50,9 @@ def _lockout_seconds(settings: AccountsSettings, failures: int) -> int:
 def _account_open(session: Session, user: User) -> bool:
     if user.disabled or user.password_hash is None:
         return False
+    if user.role == "reseller":  # a suspended reseller's own users cannot sign in
+        return session.scalar(select(Reseller.status).where(
+            Reseller.id == user.reseller_id)) != "suspended"
     if user.customer_id is None:
         return True
     status = session.scalar(select(Customer.status).where(Customer.id == user.customer_id))

@@ -40,8 +40,12 @@ def create_reseller(session: Session, hasher: Hasher, data: ResellerCreate,
                     password: str | None, now: datetime, events: EventSink | None = None
                     ) -> dict[str, Any]:
     _ensure_free(session, data.identifier, data.email)
-    reseller = Reseller(id=str(uuid.uuid4()), name=data.name, email=data.email,
-                        country=data.country, trial_days=data.trial_days, created_at=now)
+    # Made here by the demo bootstrap and by tests, set up already (no wizard); the system
+    # administrator's onboarding is domain.resellers.onboard.
+    reseller = Reseller(id=str(uuid.uuid4()), slug=data.identifier, name=data.name,
+                        email=data.email, country=data.country, language=data.language,
+                        trial_days=data.trial_days, setup_step="done", version=1,
+                        created_at=now, updated_at=now)
     session.add(reseller)
     session.flush()
     user = User(

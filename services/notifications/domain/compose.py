@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 from sbcommon.errors import Invalid
 
 from ..models import Mail
-from . import mailstore, messages
+from . import mailstore, messages, templates
 from .brand import Brand
 from .messages import Attachment, Rendered
 from .strings import LANGUAGES, translator
+from .templates import Source
 
 
 def link_expiry(expires_at: str) -> str:
@@ -27,7 +28,8 @@ def event_language(language: Any) -> str:
     return language if language in LANGUAGES else "fr"
 
 
-def reset_link(event: dict[str, Any], brand: Brand, portal_url: str) -> Rendered:
+def reset_link(event: dict[str, Any], brand: Brand, portal_url: str,
+               override: Source | None = None) -> Rendered:
     """Purpose "reset" ("Forgot?") and "access_codes": a single-use link to the
     portal's /reset page; never a password."""
     kind = "access_codes" if event.get("purpose") == "access_codes" else "reset"
@@ -37,15 +39,15 @@ def reset_link(event: dict[str, Any], brand: Brand, portal_url: str) -> Rendered
         "identifier": event.get("identifier") or event["email"],
         "link": f"{portal_url}/reset?token={event['reset_token']}",
         "expires": link_expiry(event["expires_at"]),
-    })
+    }, override)
 
 
-def welcome(event: dict[str, Any], brand: Brand) -> Rendered:
+def welcome(event: dict[str, Any], brand: Brand, override: Source | None = None) -> Rendered:
     language = event_language(event.get("language"))
     return messages.render("welcome", language, brand, {
         "name": event["name"], "account": event["name"],
         "trial_ends": (event.get("trial_ends_at") or "")[:10] or None,
-    })
+    }, override)
 
 
 def recipient_of(customer: dict[str, Any]) -> str:
@@ -65,10 +67,11 @@ def custom_message(customer: dict[str, Any], brand: Brand, subject: str, body: s
     })
 
 
-def statement(customer: dict[str, Any], brand: Brand, pdf: bytes, now: datetime) -> Rendered:
+def statement(customer: dict[str, Any], brand: Brand, pdf: bytes, now: datetime,
+              override: Source | None = None) -> Rendered:
     rendered = messages.render("statement", customer["language"], brand, {
         "name": customer.get("contact_name") or customer["name"],
-    })
+    }, override)
     t = translator(customer["language"])
     filename = f"{t('statement.filename')}-{customer['identifier']}-{now.date()}.pdf"
     rendered.attachments.append(Attachment(filename=filename, content=pdf))
@@ -81,5 +84,14 @@ def queue(session: Session, rendered: Rendered, *, kind: str, recipient: str, la
     """Build the whole message first: an error leaves nothing queued (nothing half-sent)."""
     message = messages.build(rendered, sender, recipient, messages.new_message_id(sender),
                              brand, language)
-    return mailstore.enqueue(session, message, kind=kind, language=language,
+    mail = mailstore.enqueue(session, message, kind=kind, language=language,
                              reseller_id=reseller_id, customer_id=customer_id, now=now)
+    mail.template_error = rendered.template_error
+    return mail
+
+
+def edited_template(session: Session, reseller_id: str | None, kind: str, language: str
+                    ) -> Source | None:
+    """The edited template this mail uses, if any (the reseller's, else the defaults)."""
+    found = templates.effective(session, reseller_id, kind, language)
+    return found[1] if found else None

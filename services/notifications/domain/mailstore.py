@@ -70,6 +70,7 @@ def to_log_entry(mail: Mail) -> dict[str, Any]:
         "sent_at": mail.sent_at.isoformat() if mail.sent_at else None,
         "next_attempt_at": (mail.next_attempt_at.isoformat() if mail.status == "waiting"
                             else None),
+        "template_error": mail.template_error,
     }
 
 

@@ -7,6 +7,7 @@ would let its author add headers (Bcc: …), so it is refused, not cleaned.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -16,11 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from sbcommon.errors import Invalid
 
+from . import templates
 from .brand import Brand
 from .strings import LANGUAGES, translator
+from .templates import Source
+
+log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MAX_SUBJECT = 200
@@ -48,6 +54,7 @@ class Rendered:
     text: str
     html: str
     attachments: list[Attachment] = field(default_factory=list)
+    template_error: str | None = None  # an edited template failed: the built-in one is here
 
 
 def check_language(language: str) -> str:
@@ -81,17 +88,41 @@ def safe_address(address: str, field_name: str = "email") -> str:
     return addr
 
 
-def render(kind: str, language: str, brand: Brand, values: dict[str, Any]) -> Rendered:
-    """Subject, text and HTML of a kind of mail (``templates/mail/<kind>.{txt,html}``)."""
+def render(kind: str, language: str, brand: Brand, values: dict[str, Any],
+           override: Source | None = None) -> Rendered:
+    """Subject, text and HTML of a kind of mail: from an edited template (``override``)
+    when there is one, else from ``templates/mail/<kind>.{txt,html}``. An edited template
+    that fails falls back to the built-in one, and the failure is kept on the result."""
     check_language(language)
     t = translator(language)
     context = {"t": t, "brand": brand, "lang": language, **values}
+    if override is not None:
+        try:
+            return _render_edited(kind, override, brand, values, context)
+        except Exception as exc:  # any failure of someone's template: send the default
+            log.warning("edited %s template failed, the built-in one is sent: %s", kind,
+                        str(exc)[:300])
+            fallback = render(kind, language, brand, values)
+            fallback.template_error = f"{type(exc).__name__}: {str(exc)[:300]}"
+            return fallback
     subject = values.get("subject") or t(f"{kind}.subject", brand=brand.name)
     return Rendered(
         subject=safe_subject(subject),
         text=_TEXT.get_template(f"mail/{kind}.txt").render(context),
         html=_HTML.get_template(f"mail/{kind}.html").render(context),
     )
+
+
+def _render_edited(kind: str, source: Source, brand: Brand, values: dict[str, Any],
+                   context: dict[str, Any]) -> Rendered:
+    done = templates.render(kind, source, brand.for_templates(), values)
+    # The edited body goes inside the brand's frame (logo, colours, signature, contact).
+    # It is markup by design, written by the administrator or the reseller, and every value
+    # it printed was escaped by the sandbox's autoescaping.
+    body = Markup(done.html)  # noqa: S704
+    html = _HTML.get_template("mail/_edited.html").render({**context, "body": body})
+    text = _TEXT.get_template("mail/_edited.txt").render({**context, "body": done.text})
+    return Rendered(subject=safe_subject(done.subject), text=text, html=html)
 
 
 def sender_domain(sender: str) -> str:

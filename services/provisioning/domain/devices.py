@@ -145,3 +145,18 @@ def delete(session: Session, actor: Actor, customer_id: str, device_id: str,
     session.delete(device)
     session.flush()
     events.record(session, "device_deleted", _event(device, customer))
+
+
+def never_fetched(session: Session, actor: Actor, limit: int = 20) -> dict[str, Any]:
+    """Phones of open accounts that never downloaded their file (a reseller's home shows
+    them: a phone that never fetched is not working)."""
+    stmt = actor.restrict(
+        select(Device.id, Device.name, Device.mac, Device.customer_id, Customer.name)
+        .join(Customer, Customer.id == Device.customer_id)
+        .where(Device.last_provisioned_at.is_(None), Customer.status != "closed"),
+        Customer.reseller_id, Customer.id)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(stmt.order_by(Device.created_at).limit(limit))
+    return {"total": total, "items": [
+        {"id": r[0], "name": r[1], "mac": r[2], "customer_id": r[3], "customer_name": r[4]}
+        for r in rows]}

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ..models import Customer, Device, FtpAccount
 from . import customers, vendors
 from .credentials import SecretBox
+from .sip_server import SipServer, sip_server_for
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,9 @@ def find(session: Session, login: Login, name: str) -> Device | None:
 
 def render(session: Session, box: SecretBox, settings: Settings, device: Device,
            name: str) -> bytes:
+    customer = session.get(Customer, device.customer_id)
+    server = sip_server_for(session, customer.reseller_id if customer else None,
+                            SipServer(settings.sip_server, settings.sip_port))
     numbers = customers.numbers_of(session, device.customer_id)
     number = device.number if device.number in numbers else (numbers[0] if numbers else None)
     display = device.display_name or device.name
@@ -95,7 +99,8 @@ def render(session: Session, box: SecretBox, settings: Settings, device: Device,
         mac=device.mac, device_name=device.name, display_name=display,
         label=number or display, sip_username=device.sip_username,
         sip_secret=box.decrypt(device.sip_secret_encrypted),
-        sip_server=settings.sip_server, sip_port=settings.sip_port,
+        sip_server=server.domain, sip_port=server.port,
+        sip_proxy_host=server.proxy_host, sip_proxy_port=server.proxy_port,
     )
     return vendors.render(device.model, name, line)
 

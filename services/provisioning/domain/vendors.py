@@ -117,6 +117,9 @@ class LineData:
     sip_secret: str
     sip_server: str
     sip_port: int
+    # The outbound proxy of the reseller's PBX, when it has one.
+    sip_proxy_host: str | None = None
+    sip_proxy_port: int | None = None
 
 
 def render(model_key: str, file_name: str, line: LineData) -> bytes:
