@@ -63,6 +63,7 @@ class CustomerEvent(Event):
     language: Literal["fr", "en"]
     country: str  # ISO 3166-1 alpha-2
     version: int  # one more at every change of the account
+    trial_ends_at: str | None = None  # ISO 8601, while on a free trial
 
 
 class CustomerCreated(CustomerEvent):

@@ -36,11 +36,11 @@ from sbcommon.outbox import Outbox
 from sbcommon.rpc import rpc
 from sbcommon.validation import parse
 
+from . import reseller_rpcs
 from .domain import auth, customers, directory
 from .domain.passwords import Hasher
 from .domain.ratelimit import FailureWindow
 from .models import User, idempotency, outbox
-from .reseller_rpcs import ResellerRpcs
 from .settings import AccountsSettings
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,9 @@ def utcnow() -> datetime:
 UNIQUE = {"email": "email is already in use", "identifier": "identifier is already in use"}
 
 
-class AccountsService(ResellerRpcs):
+# The reseller RPCs live in their own module; imported as a module so that ``nameko run``
+# finds one service class here, not two.
+class AccountsService(reseller_rpcs.ResellerRpcs):
     name = "accounts"
 
     db = Database("accounts")

@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from sbcommon.contracts.accounts import CustomerUpdate
-from sbcommon.contracts.notifications import MessageRequest
+from sbcommon.contracts.notifications import MailTemplateSource, MessageRequest
 from sbcommon.contracts.numbering import NumberAdd, NumberRequest, PoolSettings
 from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
+from sbcommon.contracts.resellers import ResellerAdminUpdate
 from sbcommon.contracts.routing_policy import (
     DefaultUpdate,
     NumberTestQuery,
@@ -32,6 +33,8 @@ API_BODIES: dict[Any, dict[str, Any]] = {
     DeviceCreate: {"name": "Planted", "mac": PLANTED_MAC, "model": "yealink-t46u"},
     DeviceUpdate: {"name": "Taken over"},
     MessageRequest: {"subject": "Hello", "body": "Taken over"},
+    ResellerAdminUpdate: {"name": "Taken over", "sip_domain": "taken.example"},
+    MailTemplateSource: {"subject": "Taken over", "html": "<p>{{ name }}</p>", "text": "x"},
 }
 # Query strings of the API, by query model (models with only optional fields need none;
 # a ``customer_id`` filter is always set to A's customer).
@@ -83,6 +86,29 @@ PORTAL_FORMS: dict[str, dict[str, str]] = {
     "/customers/{customer_id}/numbers/assign": {"numbers": "{number}"},
     "/customers/{customer_id}/numbers/order": {"count": "1", "country": "CA"},
     "/customers/{customer_id}/numbers/release": {"number": "{number}"},
+    "/admin/resellers/new": {"name": "Planted", "identifier": "planted-reseller",
+                             "email": "planted@reseller.example"},
+    "/admin/resellers/{reseller_id}": {"name": "Taken over", "email": "taken@x.example",
+                                       "country": "CA", "language": "en", "currency": "CAD"},
+    "/admin/resellers/{reseller_id}/pbx": {"sip_domain": "taken.example"},
+    "/admin/resellers/{reseller_id}/suspend": {},
+    "/admin/resellers/{reseller_id}/reactivate": {},
+    "/reseller/settings": {"address": "Taken over", "email": "taken@x.example"},
+    "/reseller/settings/support": {"support_email": "taken@x.example"},
+    "/reseller/branding": {"portal_name": "Taken over", "primary_color": "#0a5c36",
+                           "accent_color": "#0d1b3e"},
+    "/reseller/branding/chat": {"chat_provider": "", "chat_site_id": ""},
+    "/reseller/branding/logo": {"__file__": "not an image"},
+    "/reseller/branding/favicon": {"__file__": "not an image"},
+    "/reseller/branding/{kind}/remove": {},
+    "/setup/settings": {"address": "Taken over", "email": "taken@x.example"},
+    "/setup/support": {"support_email": "taken@x.example"},
+    "/setup/branding": {"skip": "1"},
+    "/setup/restrictions": {"skip": "1"},
+    "/setup/numbers": {"skip": "1"},
+    "/mail-templates/{kind}/{language}": {"subject": "Taken over",
+                                          "html": "<p>{{ name }}</p>", "text": "x"},
+    "/mail-templates/{kind}/{language}/reset": {},
 }
 
 

@@ -29,11 +29,23 @@ from tests.support import (
     unique,
 )
 
+
+def png_logo() -> bytes:
+    from tests.resellers.images import png
+
+    return png(90, 30, (90, 20, 20))
+
+
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 SUBSCRIBER_PIN = "subscriber-pin-7"
 # Path parameters the matrices can fill with real ids: a route with any other parameter
 # fails its case until an object of that kind is created here for each tenant.
-OBJECT_PARAMS = ("customer_id", "device_id", "number", "rule_id", "import_id", "token_id")
+OBJECT_PARAMS = ("customer_id", "device_id", "number", "rule_id", "import_id", "token_id",
+                 "reseller_id", "slug", "kind", "language")
+# Parameters that name one of the caller's own things (its override of the welcome e-mail,
+# its logo), not someone's object: another tenant reaches its own, and must see nothing of
+# A's and change nothing of A's.
+OWN_SCOPE_PARAMS = ("kind", "language")
 
 
 class PortalClient:
@@ -110,6 +122,11 @@ class Tenant:
             "customers": self.api.get("/api/v1/customers", params={"per_page": 100}),
             "session": self.api.get("/api/v1/auth/session"),
             "pbx_tokens": self.admin_api.get("/api/v1/pbx-tokens"),
+            "reseller": self.admin_api.get(
+                f"/api/v1/admin/resellers/{self.reseller.reseller_id}"),
+            "reseller_settings": self.api.get("/api/v1/reseller/settings"),
+            "branding": self.api.get("/api/v1/reseller/branding"),
+            "welcome_template": self.api.get("/api/v1/mail-templates/welcome/en"),
         }
         out: dict[str, Any] = {}
         for key, resp in got.items():
@@ -179,6 +196,17 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
     token = _ok(admin.post("/api/v1/pbx-tokens", json={
         "name": f"PBX {tag}", "reseller_id": a_login.reseller_id}), 201)
 
+    # its company, support contact, brand (with a logo) and an edited e-mail
+    _ok(a.patch("/api/v1/reseller/settings", json={
+        "address": f"Private address {tag}", "phone": "+1 514 555 0161",
+        "support_email": f"support-{tag}@victim.example"}))
+    _ok(a.put("/api/v1/reseller/branding", json={"portal_name": f"Victim brand {tag}"}))
+    _ok(a.put("/api/v1/reseller/branding/logo", data=png_logo(),
+              headers={"Content-Type": "image/png"}))
+    _ok(a.put("/api/v1/mail-templates/welcome/en", json={
+        "subject": f"Private welcome {tag}", "html": "<p>{{ name }}</p>", "text": "hi"}))
+    _ok(admin.patch(f"/api/v1/admin/resellers/{a_login.reseller_id}", json={
+        "pbx_name": f"Private PBX {tag}", "sip_domain": f"sip-{tag}.victim.example"}))
     tenant = Tenant(a_login, a, admin, PortalClient(base_url).login(a_login.identifier,
                                                                      a_login.password))
     tenant.ids = {
@@ -188,6 +216,10 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
         "rule_id": [reseller_rule["id"], customer_rule["id"]],
         "import_id": [str(imported["import_id"])],
         "token_id": [token["id"]],
+        "reseller_id": [a_login.reseller_id],
+        "slug": [a_login.identifier],
+        "kind": ["welcome", "logo"],
+        "language": ["en"],
     }
     tenant.refs = {
         "customer_id": cid, "customer_identifier": customer["identifier"],
@@ -199,7 +231,9 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
         number, number.lstrip("+"), imported_one, imported_two, blocked,
         reseller_rule["id"], customer_rule["id"], f"reseller note {tag}",
         f"customer note {tag}", subject, f"Private body {tag}",
-        token["id"], token["name"],
+        token["id"], token["name"], a_login.reseller_id,
+        f"Private address {tag}", f"support-{tag}@victim.example", f"Victim brand {tag}",
+        f"Private welcome {tag}", f"Private PBX {tag}", f"sip-{tag}.victim.example",
     }
 
     # B: its own customer (for mixed ids) and that customer's user

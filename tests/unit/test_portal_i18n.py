@@ -15,8 +15,8 @@ from gateway.framework.i18n import LANGUAGES
 from gateway.registry import MESSAGES, plural_translator, translator
 from sbcommon.contracts.accounts import CustomerKind, CustomerStatus, SortKey
 from sbcommon.contracts.notifications import MailKind, MailStatus, TemplateKind
-from sbcommon.contracts.resellers import ResellerStatus, WizardStep
 from sbcommon.contracts.numbering import NumberState
+from sbcommon.contracts.resellers import ResellerStatus, WizardStep
 from sbcommon.contracts.routing_policy import Action, Level, MatchType
 from services.numbering.domain.parse import TYPE_NAMES
 

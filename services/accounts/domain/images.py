@@ -59,8 +59,10 @@ def _open(data: bytes, field: str) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))  # reads the header only
-    except (UnidentifiedImageError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _refuse(field, f"the image has more than {MAX_PIXELS // 1_000_000} megapixels; "
+                             f"the most accepted is {MAX_SIDE}×{MAX_SIDE}") from None
+    except UnidentifiedImageError:
         raise _refuse(field, "not an image this portal accepts: upload a PNG, JPEG, WebP "
                              "or ICO image") from None
     except (OSError, ValueError, SyntaxError):
@@ -68,12 +70,39 @@ def _open(data: bytes, field: str) -> Image.Image:
     if image.format not in ACCEPTED:
         raise _refuse(field, f"{image.format} images are not accepted: upload a PNG, JPEG, "
                              "WebP or ICO image")
+    if _truncated(data, image.format):
+        raise _refuse(field, "the image is damaged or truncated")
+    if _trailing_data(data, image.format):
+        raise _refuse(field, "the file holds data after the end of the image (a hidden "
+                             "payload?): upload the image alone")
     width, height = image.size
     if width < 1 or height < 1 or width > MAX_SIDE or height > MAX_SIDE \
             or width * height > MAX_PIXELS:
         raise _refuse(field, f"the image is {width}×{height} pixels; the most accepted is "
                              f"{MAX_SIDE}×{MAX_SIDE} and {MAX_PIXELS // 1_000_000} megapixels")
     return image
+
+
+def _truncated(data: bytes, fmt: str) -> bool:
+    """No end marker: decoding might still "succeed" (Pillow can be told to accept
+    truncated files, process-wide), so the check does not depend on it."""
+    if fmt == "PNG":
+        return data.rfind(b"IEND") < 0
+    if fmt == "JPEG":
+        return data.rfind(b"\xff\xd9") < 0
+    return False
+
+
+def _trailing_data(data: bytes, fmt: str) -> bool:
+    """Bytes after the image's own end: a script or archive glued to a valid image (a
+    polyglot) is refused outright rather than silently cut off."""
+    if fmt == "PNG":
+        return data.rfind(b"IEND") + 8 != len(data)  # the chunk type, then its 4-byte CRC
+    if fmt == "JPEG":
+        return not data.rstrip(b"\x00\r\n").endswith(b"\xff\xd9")
+    if fmt == "WEBP":
+        return int.from_bytes(data[4:8], "little") + 8 < len(data)
+    return False  # ICO: only the decoded pixels are kept
 
 
 def _decoded(image: Image.Image, field: str) -> Image.Image:

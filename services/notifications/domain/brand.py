@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from sbcommon.contracts.events import ResellerUpdated
@@ -62,21 +63,30 @@ def load(session: Session, reseller_id: str | None, portal_url: str = "") -> Bra
                  support_email=row.support_email, logo_data=logo_data)
 
 
+def _ensure_row(session: Session, reseller_id: str, name: str, email: str | None,
+                now: datetime) -> None:
+    """The reseller's row, created if missing; the two reseller events arrive on separate
+    workers, so both may try at once: the second one's insert does nothing."""
+    session.execute(insert(Branding).values(
+        reseller_id=reseller_id, name=name, support_email=email, version=0, updated_at=now,
+    ).on_conflict_do_nothing(index_elements=["reseller_id"]))
+
+
 def remember_reseller(session: Session, reseller_id: str, name: str, email: str,
                       now: datetime) -> None:
     """A new reseller's mail is signed with its own name and e-mail (white label) until its
     first reseller_updated arrives; an existing row is never overwritten."""
-    if session.get(Branding, reseller_id) is None:
-        session.add(Branding(reseller_id=reseller_id, name=name, support_email=email,
-                             version=0, updated_at=now))
+    _ensure_row(session, reseller_id, name, email, now)
 
 
 def apply_update(session: Session, event: ResellerUpdated, now: datetime) -> bool:
     """Keep the reseller's brand as the event states it, if it is newer than the copy."""
-    row = session.get(Branding, event.reseller_id, with_for_update=True)
-    if row is not None and row.version >= event.version:
+    _ensure_row(session, event.reseller_id, event.portal_name, event.email, now)
+    row = session.get(Branding, event.reseller_id, with_for_update=True,
+                      populate_existing=True)
+    assert row is not None
+    if row.version >= event.version:
         return False
-    row = row or Branding(reseller_id=event.reseller_id)
     row.name = event.portal_name
     row.primary_color, row.accent_color = event.primary_color, event.accent_color
     row.support_phone = event.support_phone

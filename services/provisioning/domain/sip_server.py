@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from sbcommon.contracts.events import ResellerUpdated
@@ -48,10 +49,15 @@ def sip_server_for(session: Session, reseller_id: str | None, default: SipServer
 
 def apply_update(session: Session, event: ResellerUpdated, now: datetime) -> bool:
     """Keep the reseller's SIP domain and proxy, if the event is newer than the copy."""
-    row = session.get(ResellerSipServer, event.reseller_id, with_for_update=True)
-    if row is not None and row.version >= event.version:
+    # Two events of one reseller on two workers: the second insert does nothing, then waits
+    # on the row lock.
+    session.execute(insert(ResellerSipServer).values(reseller_id=event.reseller_id, version=0)
+                    .on_conflict_do_nothing(index_elements=["reseller_id"]))
+    row = session.get(ResellerSipServer, event.reseller_id, with_for_update=True,
+                      populate_existing=True)
+    assert row is not None
+    if row.version >= event.version:
         return False
-    row = row or ResellerSipServer(reseller_id=event.reseller_id)
     row.sip_domain, row.sip_proxy = event.sip_domain, event.sip_proxy
     row.version, row.updated_at = event.version, now
     session.add(row)
