@@ -61,3 +61,24 @@ PNG_WITH_SCRIPT = png() + b"<script>alert(document.cookie)</script>"
 SVG_WITH_SCRIPT = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" '
                    b'width="10" height="10"><script>alert(1)</script></svg>')
 NOT_AN_IMAGE = b"MZ\x90\x00 this is a program, not a picture" * 10
+
+
+def brand_logo() -> bytes:
+    """A logo that looks like one (for the screenshots): a mark and a name on white."""
+    from PIL import ImageDraw, ImageFont
+
+    image = Image.new("RGB", (360, 90), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((8, 10, 78, 80), fill=(10, 92, 54))
+    draw.polygon([(20, 62), (43, 24), (66, 62)], fill=(255, 255, 255))
+    draw.polygon([(34, 62), (52, 36), (70, 62)], fill=(59, 10, 69))
+    bold = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+    try:
+        font = ImageFont.truetype(bold, 40)
+        name = "BORÉAL"
+    except OSError:  # Pillow's own font has no accented letters
+        font, name = ImageFont.load_default(size=40), "BOREAL"
+    draw.text((92, 20), name, fill=(59, 10, 69), font=font)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

@@ -264,8 +264,8 @@ def brand_theme(page: Page, reseller_id: str) -> Response:
            f"{brand['primary_color']}; }}\n"
            f".topbar {{ background: {brand['accent_color']}; }}\n"
            f".auth-card {{ border-top: 6px solid {brand['accent_color']}; }}\n"
-           f"button.primary, .button.primary {{ background: {brand['primary_color']}; "
-           f"border-color: {brand['primary_color']}; }}\n")
+           f"button.primary, .button.primary, .avatar {{ background: "
+           f"{brand['primary_color']}; border-color: {brand['primary_color']}; }}\n")
     return _asset(css.encode(), "text/css")
 
 
