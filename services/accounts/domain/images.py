@@ -105,9 +105,13 @@ def _trailing_data(data: bytes, fmt: str) -> bool:
     return False  # ICO: only the decoded pixels are kept
 
 
-def _decoded(image: Image.Image, field: str) -> Image.Image:
-    """The pixels alone, in RGBA (decoding a truncated or corrupt file fails here)."""
+def _decoded(image: Image.Image, field: str, box: tuple[int, int]) -> Image.Image:
+    """The pixels alone, in RGBA (decoding a truncated or corrupt file fails here). A JPEG
+    is decoded straight at the smallest scale still larger than ``box`` (its DCT allows
+    1/2, 1/4, 1/8): a 16-megapixel photo for a 600×200 logo then costs a fraction."""
     try:
+        if image.format == "JPEG":
+            image.draft("RGB", box)
         image.load()
         return image.convert("RGBA")
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
@@ -116,19 +120,20 @@ def _decoded(image: Image.Image, field: str) -> Image.Image:
 
 def _png(image: Image.Image) -> bytes:
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)  # no text chunks, no metadata
+    # No text chunks, no metadata. (optimize=True tried every filter: 4× slower, ~10 % smaller.)
+    image.save(out, format="PNG")
     return out.getvalue()
 
 
 def logo(data: bytes) -> Encoded:
-    image = _decoded(_open(data, "logo"), "logo")
+    image = _decoded(_open(data, "logo"), "logo", LOGO_BOX)
     image.thumbnail(LOGO_BOX, Image.Resampling.LANCZOS)
     return Encoded(_png(image), "image/png", image.width, image.height)
 
 
 def favicon(data: bytes) -> Encoded:
     """Stored as a 64-pixel square PNG (every current browser takes PNG favicons)."""
-    image = _decoded(_open(data, "favicon"), "favicon")
+    image = _decoded(_open(data, "favicon"), "favicon", (FAVICON_SIDE, FAVICON_SIDE))
     image.thumbnail((FAVICON_SIDE, FAVICON_SIDE), Image.Resampling.LANCZOS)
     square = Image.new("RGBA", (FAVICON_SIDE, FAVICON_SIDE), (0, 0, 0, 0))
     square.paste(image, ((FAVICON_SIDE - image.width) // 2, (FAVICON_SIDE - image.height) // 2))
