@@ -31,6 +31,7 @@ from sbcommon.errors import Invalid, NotFound
 from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
 from sbcommon.rpc import rpc
+from sbcommon.telemetry import Telemetry
 from sbcommon.validation import parse
 
 from .domain import brand, compose, csvsafe, documents, mailstore
@@ -64,6 +65,7 @@ class NotificationsService:
     name = "notifications"
 
     db = Database("notifications")
+    telemetry = Telemetry()
     housekeeping = Housekeeping()
     accounts: AccountsRpc = rpc_proxy("accounts")
     mail_sender = MailSender(SETTINGS)

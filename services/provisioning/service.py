@@ -33,6 +33,7 @@ from sbcommon.idempotency import Idempotency
 from sbcommon.outbox import Outbox
 from sbcommon.replica import CustomerReplica
 from sbcommon.rpc import rpc
+from sbcommon.telemetry import Telemetry
 from sbcommon.validation import parse
 
 from .domain import accounts, customers, devices, vendors
@@ -55,6 +56,7 @@ class ProvisioningService:
     name = "provisioning"
 
     db = Database("provisioning")
+    telemetry = Telemetry()
     housekeeping = Housekeeping()
     outbox = Outbox(outbox)
     accounts_rpc: AccountsRpc = rpc_proxy("accounts")

@@ -43,9 +43,11 @@ from sbcommon.db import Database, health_report
 from sbcommon.errors import Invalid, NotFound
 from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
+from sbcommon.metrics import AUTHORIZE
 from sbcommon.outbox import Outbox
 from sbcommon.replica import CustomerReplica
 from sbcommon.rpc import rpc
+from sbcommon.telemetry import Telemetry
 from sbcommon.validation import parse
 
 from .domain import directory, rules, scope, tokens
@@ -82,6 +84,7 @@ class Cache(DependencyProvider):
 
 
 def _log_verdict(verdict: Verdict, dialed: str) -> None:
+    AUTHORIZE.labels("allow" if verdict.allow else "deny", verdict.level).inc()
     if not verdict.allow:  # the PBX operator will ask why a call was barred
         log.info("call denied: customer=%s kind=%s dialed=%r destination=%s level=%s "
                  "rule=%s reason=%s", verdict.customer_id, verdict.kind, dialed[:64],
@@ -92,6 +95,7 @@ class RoutingPolicyService:
     name = SERVICE
 
     db = Database(SERVICE)
+    telemetry = Telemetry()
     housekeeping = Housekeeping()
     outbox = Outbox(outbox)
     cache = Cache()

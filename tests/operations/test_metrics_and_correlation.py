@@ -1,0 +1,146 @@
+"""What an operator scrapes and follows, on the real platform: every process's /metrics
+endpoint and its series moving with traffic, and one correlation id from a portal request
+through an RPC and an event into the consuming service's log line."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.e2e.test_portal_http import Portal
+from tests.numbering.conftest import fresh_numbers
+from tests.support import Platform, ResellerLogin, unique, wait_until
+
+
+def scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Every sample of one endpoint, by (name, sorted labels)."""
+    text = requests.get(url, timeout=5).text
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
+
+
+def total(samples: dict, name: str, **labels: str) -> float:
+    """Sum of the samples of ``name`` whose labels include ``labels``."""
+    return sum(value for (sample, sample_labels), value in samples.items()
+               if sample == name and labels.items() <= dict(sample_labels).items())
+
+
+PRODUCERS = ("accounts", "numbering", "routing_policy", "provisioning")  # have an outbox
+CONSUMERS = ("numbering", "routing_policy", "provisioning", "notifications")
+
+
+def processes(platform: Platform) -> dict[str, str]:
+    return {p.name: p.metrics_url for p in platform.processes}
+
+
+def test_every_process_serves_metrics_and_they_move_with_traffic(platform, reseller_api,
+                                                                  pbx_token):
+    urls = processes(platform)
+    assert set(urls) >= {"gateway", "accounts", "numbering", "routing_policy",
+                         "provisioning", "notifications"}
+    before = {name: scrape(url) for name, url in urls.items()}
+    for name, samples in before.items():  # the families exist before any traffic
+        assert total(samples, "switchboard_process_info", service=name) == 1, name
+        if name in PRODUCERS:
+            assert any(s == "switchboard_outbox_backlog" for s, _ in samples), name
+        if name in CONSUMERS:
+            assert any(s == "switchboard_event_dead_letters_parked" for s, _ in samples), name
+
+    # traffic: a health check asks every service; a customer is created (accounts RPC,
+    # an event every other service consumes); the PBX asks twice; a number is added twice
+    # (the second time a 409 the caller expects).
+    assert requests.get(f"{platform.base_url}/health", timeout=10).status_code == 200
+    customer = reseller_api.create_customer(country="CA")
+    for dialed in ("+15145550100", "911"):
+        wait_until(lambda d=dialed: requests.get(
+            f"{platform.base_url}/pbx/v1/authorize", timeout=10,
+            params={"customer": customer["id"], "dialed": d},
+            headers={"Authorization": f"Bearer {pbx_token}"}).status_code == 200,
+            timeout=15, message="the PBX's answer")
+    (number,) = fresh_numbers(1)
+    assert reseller_api.post("/api/v1/numbers", json={"number": number}).status_code == 201
+    assert reseller_api.post("/api/v1/numbers", json={"number": number}).status_code == 409
+
+    def moved() -> dict[str, dict]:
+        return {name: scrape(url) for name, url in urls.items()}
+
+    def consumers_caught_up() -> dict | None:
+        after = moved()
+        lagged = [n for n in CONSUMERS
+                  if total(after[n], "switchboard_event_lag_seconds_count")
+                  <= total(before[n], "switchboard_event_lag_seconds_count")]
+        return None if lagged else after
+
+    after = wait_until(consumers_caught_up, timeout=20, message="every consumer's lag series")
+    for name in ("accounts", "numbering", "routing_policy", "provisioning", "notifications"):
+        assert (total(after[name], "switchboard_rpc_duration_seconds_count", method="health")
+                > total(before[name], "switchboard_rpc_duration_seconds_count",
+                        method="health")), name
+    gateway_before, gateway = before["gateway"], after["gateway"]
+    route = "/api/v1/numbers"
+    assert (total(gateway, "switchboard_http_request_duration_seconds_count", route=route,
+                  status="409")
+            > total(gateway_before, "switchboard_http_request_duration_seconds_count",
+                    route=route, status="409"))
+    assert (total(after["numbering"], "switchboard_rpc_duration_seconds_count",
+                  method="add_number", outcome="expected")
+            > total(before["numbering"], "switchboard_rpc_duration_seconds_count",
+                    method="add_number", outcome="expected"))
+    assert (total(after["routing_policy"], "switchboard_authorize_decisions_total")
+            >= total(before["routing_policy"], "switchboard_authorize_decisions_total") + 2)
+    assert (total(after["accounts"], "switchboard_outbox_published_total")
+            > total(before["accounts"], "switchboard_outbox_published_total"))
+
+
+def test_an_expected_refusal_is_one_info_line(platform, reseller_api):
+    (number,) = fresh_numbers(1)
+    assert reseller_api.post("/api/v1/numbers", json={"number": number}).status_code == 201
+    again = reseller_api.post("/api/v1/numbers", json={"number": number})
+    assert again.status_code == 409
+    cid = again.headers["X-Request-Id"]
+    assert cid
+    numbering = next(p for p in platform.processes if p.name == "numbering")
+    line = wait_until(lambda: next((ln for ln in numbering.log_text().splitlines()
+                                    if f"cid={cid}" in ln and "add_number" in ln), None),
+                      timeout=10, message="the refusal's log line")
+    assert " INFO " in line and "answered conflict" in line, line
+    lines = numbering.log_text().splitlines()
+    following = lines[lines.index(line) + 1] if lines.index(line) + 1 < len(lines) else ""
+    assert not following.startswith("Traceback"), following
+
+
+def test_one_correlation_id_from_a_portal_request_to_the_consumers_log(
+        platform, reseller: ResellerLogin, accounts_events):
+    cid = f"portal-{uuid.uuid4().hex}"
+    portal = Portal(platform.base_url)
+    portal.login(reseller)
+    name = f"Traced {unique()}"
+    portal.http.headers["X-Request-Id"] = cid  # as a proxy in front of the gateway would
+    resp = portal.submit("/customers/new", "/customers/new/confirm", {
+        "kind": "company", "name": name, "email": f"{unique()}@example.com",
+        "start": "trial"})
+    assert resp.status_code == 303, resp.text[:300]
+    assert resp.headers["X-Request-Id"] == cid
+
+    # the accounts RPC the page made ran under the id: the event it recorded carries it
+    event = accounts_events.wait_for(lambda e: e["event_type"] == "customer_created"
+                                     and e["name"] == name)
+    assert event is not None and event["correlation_id"] == cid
+    # and every service that consumed the event logged applying it under the same id
+    for consumer in ("numbering", "routing_policy", "provisioning"):
+        proc = next(p for p in platform.processes if p.name == consumer)
+        pattern = re.compile(rf"cid={re.escape(cid)} .*applied accounts\.customer_created "
+                             rf"{event['event_id']}")
+        wait_until(lambda p=proc, r=pattern: r.search(p.log_text()), timeout=15,
+                   message=f"{consumer}'s line for the event")
+
+
+def test_an_unusable_request_id_is_replaced(platform):
+    for sent in ("bad id with spaces", "x" * 300, "short"):
+        resp = requests.get(f"{platform.base_url}/health", timeout=10,
+                            headers={"X-Request-Id": sent})
+        assert resp.headers["X-Request-Id"] != sent
+        assert re.fullmatch(r"[0-9a-f]{32}", resp.headers["X-Request-Id"])
