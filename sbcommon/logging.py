@@ -80,7 +80,7 @@ class SecretFilter(logging.Filter):
 _CORRELATION: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 CORRELATION_KEY = "correlation_id"  # in nameko context data, so in every RPC's headers
 REQUEST_ID_HEADER = "X-Request-Id"
-_VALID_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{7,99}$")
+_VALID_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,99}")
 
 IDENTITY = {
     "service": os.environ.get("SB_SERVICE_NAME", ""),
@@ -102,7 +102,7 @@ def new_correlation_id() -> str:
 def valid_correlation_id(value: str | None) -> str | None:
     """``value`` if it can be used as a correlation id (a caller's X-Request-Id), else None:
     what goes into every log line must be short and plain."""
-    if value and _VALID_ID.match(value):
+    if isinstance(value, str) and _VALID_ID.fullmatch(value):
         return value
     return None
 
