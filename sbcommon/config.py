@@ -82,13 +82,15 @@ def metrics_port(process: str, replica: int = 1, environ: Mapping[str, str] | No
                  ) -> int:
     """The dev run's ``/metrics`` port of replica ``replica`` (from 1) of ``process``:
     ``<NAME>_METRICS_PORT`` (the first replica's; the next ones follow it) or 9100 + 10 per
-    process in ``processes()`` order, so replicas on one machine never share one.
+    process in ``processes()`` order (from SB_METRICS_BASE_PORT, 9100), so replicas on one
+    machine never share one.
     Kubernetes sets SB_METRICS_PORT=9100 in every pod instead."""
     environ = os.environ if environ is None else environ
     key = f"{process.upper().replace('-', '_')}_METRICS_PORT"
     raw = environ.get(key, "").strip()
     names = processes()
-    base = int(raw) if raw else METRICS_BASE_PORT + 10 * (
+    first = int(environ.get("SB_METRICS_BASE_PORT", "").strip() or METRICS_BASE_PORT)
+    base = int(raw) if raw else first + 10 * (
         names.index(process) if process in names else len(names))
     return base + replica - 1
 
