@@ -7,7 +7,9 @@ module imports neither nameko nor eventlet, so a threaded process can use it.
 
 The endpoint listens on ``SB_METRICS_PORT`` (0 or unset: none) at ``SB_METRICS_ADDRESS``
 (0.0.0.0): ``deploy/run.sh`` gives each replica its own port, Kubernetes uses 9100 in every
-pod.
+pod. The same port answers the probes: ``/livez`` (the process serves at all: its event loop
+is not stuck) and ``/readyz`` (every readiness check passes: started, database and broker
+reachable, caches loaded; 503 with the failing ones named otherwise).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
+from wsgiref.simple_server import make_server
 
-from prometheus_client import REGISTRY, Counter, Gauge, Histogram, start_http_server
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram, make_wsgi_app
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import ThreadingWSGIServer, _SilentHandler
 from prometheus_client.registry import Collector
 
 from .config import env, env_int
@@ -100,11 +104,54 @@ INFO = Gauge(
 
 _server_lock = threading.Lock()
 _server_port: int | None = None
+# name -> check; /readyz answers 200 only when every check returns True
+READINESS: dict[str, Callable[[], bool]] = {}
+
+
+def add_readiness_check(name: str, check: Callable[[], bool]) -> None:
+    READINESS[name] = check
+
+
+def readiness() -> list[str]:
+    """The names of the checks that fail now."""
+    failing = []
+    for name, check in list(READINESS.items()):
+        try:
+            ok = bool(check())
+        except Exception:  # a check that cannot tell is a failing one
+            ok = False
+        if not ok:
+            failing.append(name)
+    return failing
+
+
+def _app(metrics_app: Callable[..., Any]) -> Callable[..., Any]:
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path == "/livez":
+            return _plain(start_response, "200 OK", "alive\n")
+        if path == "/readyz":
+            failing = readiness()
+            if failing:
+                return _plain(start_response, "503 Service Unavailable",
+                              "not ready: " + ", ".join(failing) + "\n")
+            return _plain(start_response, "200 OK", "ready\n")
+        return metrics_app(environ, start_response)
+
+    return app
+
+
+def _plain(start_response: Callable[..., Any], status: str, text: str) -> list[bytes]:
+    body = text.encode()
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"),
+                            ("Content-Length", str(len(body)))])
+    return [body]
 
 
 def serve_metrics(port: int | None = None) -> int | None:
-    """Start this process's ``/metrics`` endpoint once (``SB_METRICS_PORT`` by default);
-    a port in use is a warning, not a reason to stop serving calls."""
+    """Start this process's ``/metrics``, ``/livez`` and ``/readyz`` endpoint once
+    (``SB_METRICS_PORT`` by default); a port in use is a warning, not a reason to stop
+    serving calls."""
     global _server_port
     port = env_int("SB_METRICS_PORT", 0) if port is None else port
     with _server_lock:
@@ -113,12 +160,14 @@ def serve_metrics(port: int | None = None) -> int | None:
         # a pod's metrics are scraped from another pod: every interface by default
         address = env("SB_METRICS_ADDRESS", "0.0.0.0")  # noqa: S104
         try:
-            start_http_server(port, addr=address)
+            server = make_server(address, port, _app(make_wsgi_app(REGISTRY)),
+                                 ThreadingWSGIServer, handler_class=_SilentHandler)
         except OSError as exc:
             log.warning("metrics endpoint not started on %s:%d: %s", address, port, exc)
             return None
+        threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
         _server_port = port
-        log.info("metrics on http://%s:%d/metrics", address, port)
+        log.info("metrics on http://%s:%d/metrics (probes: /livez, /readyz)", address, port)
         return port
 
 

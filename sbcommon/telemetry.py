@@ -13,11 +13,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
+from kombu import Connection
 from nameko.extensions import DependencyProvider
 
 from . import logging as sblogging
+from .db import Database, ping
 from .errors import SwitchboardError
 from .metrics import (
     ERRORS,
@@ -25,9 +29,40 @@ from .metrics import (
     HTTP_SECONDS,
     INFO,
     RPC_SECONDS,
+    add_readiness_check,
     http_route,
     serve_metrics,
 )
+
+_CHECKED: dict[str, tuple[float, bool]] = {}
+CHECK_TTL = 5.0  # probes come every few seconds from every kubelet: answer from a cache
+
+
+def _cached(key: str, check: Callable[[], bool]) -> bool:
+    now = time.monotonic()
+    last = _CHECKED.get(key)
+    if last and now - last[0] < CHECK_TTL:
+        return last[1]
+    try:
+        ok = bool(check())
+    except Exception:
+        ok = False
+    _CHECKED[key] = (now, ok)
+    return ok
+
+
+def _database_answers(database: Database) -> bool:
+    return database.guarded is not None and _cached(
+        f"db:{database.service}", lambda: ping(database.guarded))
+
+
+def _broker_answers(uri: str) -> bool:
+    def connect() -> bool:
+        with Connection(uri, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1)
+            return bool(conn.connected)
+
+    return bool(uri) and _cached("broker", connect)
 
 
 def entrypoint_kind(entrypoint: Any) -> str:
@@ -67,6 +102,15 @@ class Telemetry(DependencyProvider):
         self.service = self.container.service_name
         sblogging.set_service(self.service)
         INFO.labels(self.service, sblogging.IDENTITY["replica"]).set(1)
+        # Ready once every extension has started (caches loaded: routing_policy's decisions
+        # come from memory) and while its databases and the broker answer.
+        add_readiness_check("started", lambda: bool(self.container.started))
+        for dependency in self.container.dependencies:
+            if isinstance(dependency, Database):
+                add_readiness_check(f"database {dependency.service}",
+                                    partial(_database_answers, dependency))
+        add_readiness_check("broker", partial(_broker_answers,
+                                              self.container.config.get("AMQP_URI", "")))
 
     def start(self) -> None:
         serve_metrics()

@@ -26,14 +26,14 @@ from pyftpdlib.authorizers import AuthenticationFailed
 from pyftpdlib.filesystems import AbstractedFS, FilesystemError
 from pyftpdlib.handlers import FTPHandler, TLS_FTPHandler
 from pyftpdlib.servers import ThreadedFTPServer
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import sbcommon  # noqa: F401  (before psycopg)
 from sbcommon.config import database_url
 from sbcommon.logging import install as install_logging
 from sbcommon.logging import set_service
-from sbcommon.metrics import DOWNLOADS, serve_metrics
+from sbcommon.metrics import DOWNLOADS, add_readiness_check, serve_metrics
 
 from .domain import files
 from .domain.blocklist import Blocklist
@@ -361,6 +361,7 @@ def build_servers(settings: ProvisioningSettings) -> tuple[ThreadedFTPServer, Th
                            max_overflow=20, pool_pre_ping=True,
                            pool_recycle=1800)
     BACKEND = Backend(settings, sessionmaker(engine, expire_on_commit=False))
+    add_readiness_check("database provisioning", lambda: _database_answers(engine))
     ftp = ThreadedFTPServer((settings.ftp_host, settings.ftp_port), ftp_handler(settings))
     ftp.max_cons = 1024
     http = ThreadingHTTPServer((settings.http_host, settings.http_port),
@@ -372,6 +373,11 @@ def build_servers(settings: ProvisioningSettings) -> tuple[ThreadedFTPServer, Th
         context.load_cert_chain(settings.tls_cert, settings.tls_key)
         http.socket = context.wrap_socket(http.socket, server_side=True)
     return ftp, http
+
+
+def _database_answers(engine: Any) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT 1")).scalar() == 1
 
 
 def _configure_logging() -> None:

@@ -95,6 +95,14 @@ def test_every_process_serves_metrics_and_they_move_with_traffic(platform, resel
             > total(before["accounts"], "switchboard_outbox_published_total"))
 
 
+def test_every_process_answers_its_probes(platform):
+    for process in platform.processes:
+        base = process.metrics_url.removesuffix("/metrics")
+        assert requests.get(f"{base}/livez", timeout=5).status_code == 200, process.name
+        ready = requests.get(f"{base}/readyz", timeout=10)
+        assert ready.status_code == 200 and ready.text == "ready\n", (process.name, ready.text)
+
+
 def test_an_expected_refusal_is_one_info_line(platform, reseller_api):
     (number,) = fresh_numbers(1)
     assert reseller_api.post("/api/v1/numbers", json={"number": number}).status_code == 201

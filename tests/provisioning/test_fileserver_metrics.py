@@ -50,3 +50,30 @@ def _scrape_or_none(url: str) -> dict | None:
         return scrape(url)
     except requests.RequestException:
         return None
+
+
+def test_not_ready_while_its_database_does_not_answer(databases):
+    from sbcommon.config import database_url
+
+    port = free_port()
+    missing = database_url("provisioning").rsplit("/", 1)[0] + "/sb_no_such_database"
+    server = start_file_server("unready", SB_METRICS_PORT=str(port),
+                               SB_METRICS_ADDRESS="127.0.0.1",
+                               PROVISIONING_DATABASE_URL=missing)
+    try:
+        # (a tuple: a 503 Response is falsy)
+        (ready,) = wait_until(lambda: _get_or_none(f"http://127.0.0.1:{port}/readyz"),
+                              timeout=10, message="/readyz")
+        assert ready.status_code == 503
+        assert ready.text == "not ready: database provisioning\n"
+        live = requests.get(f"http://127.0.0.1:{port}/livez", timeout=5)
+        assert live.status_code == 200  # alive: restarting it would not bring the database
+    finally:
+        stop_file_server(server)
+
+
+def _get_or_none(url: str) -> tuple[requests.Response] | None:
+    try:
+        return (requests.get(url, timeout=5),)
+    except requests.RequestException:
+        return None
