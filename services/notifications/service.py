@@ -206,8 +206,13 @@ class NotificationsService:
         text = csvsafe.rows(result["items"], language)
         if page == 1:
             text = csvsafe.header(language) + text
-        return {"csv": text, "next": page + 1 if page < result["pages"] else None,
-                "page": page, "pages": result["pages"], "total": result["total"]}
+        # accounts counts the pages with the first chunk only: after it, a chunk that came
+        # back empty is the end (comparing with the unknown count broke every export of
+        # more than one chunk after its first 1 000 rows)
+        pages = result["pages"]
+        more = page < pages if pages is not None else bool(result["items"])
+        return {"csv": text, "next": page + 1 if more else None,
+                "page": page, "pages": pages, "total": result["total"]}
 
     @rpc
     def export_pdf(self, actor: dict[str, Any], query: dict[str, Any], language: str
