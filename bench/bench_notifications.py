@@ -52,7 +52,7 @@ def fresh(service: str) -> None:
     from sbcommon.migrate import drop_database, upgrade
 
     url = database_url(service)
-    assert "sbbench" in url or os.environ.get("SB_BENCH_DB_PREFIX"), url
+    benchlib.check_bench_url(url)
     drop_database(url)
     upgrade(service, url)
 

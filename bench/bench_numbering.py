@@ -93,7 +93,7 @@ def start_platform(port: int, services: list[ServiceProcess]) -> None:
 
     for name in ("accounts", "numbering"):
         url = database_url(name)
-        assert "sbbench" in url, url
+        benchlib.check_bench_url(url)
         drop_database(url)
         upgrade(name, url)
     for service in services:

@@ -49,7 +49,7 @@ def seed(phones: int, customers_count: int) -> list[tuple[str, str, list[str]]]:
     from services.provisioning.settings import ProvisioningSettings
 
     url = database_url("provisioning")
-    assert "sbbench" in url, url
+    benchlib.check_bench_url(url)
     drop_database(url)
     upgrade("provisioning", url)
     sessions = sessionmaker(make_engine(url), expire_on_commit=False)

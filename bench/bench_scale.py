@@ -112,14 +112,20 @@ class Load:
     samples: list[float] = field(default_factory=list)
     failed: int = 0  # after the retry, when there is one
     first_failures: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)  # of failed attempts
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _ask(self, session: requests.Session) -> bool:
         try:
-            return session.get(self.url, params=self.params, headers=self.headers,
-                               timeout=5).status_code == 200
-        except requests.RequestException:
-            return False
+            status = session.get(self.url, params=self.params, headers=self.headers,
+                                 timeout=5).status_code
+            reason = str(status)
+        except requests.RequestException as exc:
+            status, reason = 0, type(exc).__name__
+        if status != 200:
+            with self._lock:
+                self.reasons[reason] = self.reasons.get(reason, 0) + 1
+        return status == 200
 
     def run(self, seconds: float) -> float:
         stop_at = time.monotonic() + seconds
@@ -206,8 +212,9 @@ def kill_run(replicas: list[Replica], load: Load, seconds: float, every: float) 
     stats = benchlib.Stats.of(load.samples)
     print(f"  {total} requests in {elapsed:.0f} s ({len(load.samples) / elapsed:,.0f}/s), "
           f"p50 {stats.p50:.1f} ms, p99 {stats.p99:.1f} ms, max {stats.max:.0f} ms")
+    reasons = ", ".join(f"{n} × {r}" for r, n in sorted(load.reasons.items())) or "none"
     print(f"  failed after one retry: {load.failed} (target 0); first attempts that failed: "
-          f"{load.first_failures}")
+          f"{load.first_failures} (every failed attempt: {reasons})")
     times = ", ".join(f"{t:.1f}" for t in restarts) or "none"
     print(f"  restarts: {len(restarts)}, kill → replaced and ready: {times} s")
     for error in errors:

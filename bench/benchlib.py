@@ -105,13 +105,21 @@ def ensure_vhost(vhost: str = VHOST) -> None:
                    check=True, capture_output=True)
 
 
+def check_bench_url(url: str) -> None:
+    """Refuse to drop a database that is not a benchmark's (its name starts with the
+    benchmark prefix, sbbench or SB_BENCH_DB_PREFIX)."""
+    name = url.rsplit("/", 1)[-1]
+    if not name.startswith(os.environ["SB_DB_PREFIX"] + "_"):
+        raise RuntimeError(f"not a benchmark database: {name}")
+
+
 def fresh_accounts_database() -> str:
     """Drop and recreate ``sbbench_accounts`` at the Alembic head; returns its URL."""
     from sbcommon.config import database_url
     from sbcommon.migrate import drop_database, upgrade
 
     url = database_url("accounts")
-    assert "sbbench" in url or os.environ.get("SB_BENCH_DB_PREFIX"), url
+    check_bench_url(url)
     drop_database(url)
     upgrade("accounts", url)
     return url
