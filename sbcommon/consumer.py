@@ -88,21 +88,32 @@ class RetryPolicy:
         return max(int(seconds * 1000), 1)
 
 
+def queue_arguments(**extra: Any) -> dict[str, Any]:
+    """Arguments of every event queue: ``SB_EVENT_QUEUE_TYPE=quorum`` declares them as
+    quorum queues, replicated over the broker's nodes so one can fail (Kubernetes sets it;
+    the single-node dev broker keeps the default). A queue cannot change type once declared:
+    moving a running platform means draining and deleting the old queues first
+    (docs/operations.md)."""
+    kind = env("SB_EVENT_QUEUE_TYPE", "").strip()
+    return {**({"x-queue-type": kind} if kind else {}), **extra}
+
+
 def service_queue_name(service: str) -> str:
     return f"evt-{service}"
 
 
 def dead_queue(service: str) -> Queue:
-    return Queue(f"evt-{service}.dead", exchange=Exchange(""), durable=True)
+    return Queue(f"evt-{service}.dead", exchange=Exchange(""), durable=True,
+                 queue_arguments=queue_arguments())
 
 
 def retry_queue(service: str, delay_ms: int) -> Queue:
     # One queue per delay: a per-message TTL would let a long wait at the head of the
     # queue hold back the short ones behind it.
     return Queue(f"evt-{service}.retry.{delay_ms}", exchange=Exchange(""), durable=True,
-                 queue_arguments={"x-message-ttl": delay_ms,
-                                  "x-dead-letter-exchange": "",
-                                  "x-dead-letter-routing-key": service_queue_name(service)})
+                 queue_arguments=queue_arguments(**{
+                     "x-message-ttl": delay_ms, "x-dead-letter-exchange": "",
+                     "x-dead-letter-routing-key": service_queue_name(service)}))
 
 
 def event_key(message: Any) -> tuple[str, str]:
@@ -156,7 +167,8 @@ class EventInbox(SharedExtension, ProviderCollector):
             binding(get_event_exchange(p.source, self.container.config), routing_key=p.event_type)
             for p in self._providers
         ]
-        return Queue(service_queue_name(self.service), bindings=bindings, durable=True)
+        return Queue(service_queue_name(self.service), bindings=bindings, durable=True,
+                     queue_arguments=queue_arguments())
 
     def handle_message(self, body: Any, message: Any) -> None:
         key = event_key(message)

@@ -131,7 +131,9 @@ def secret_env(c: Component) -> list[dict[str, Any]]:
 
 def container(c: Component) -> dict[str, Any]:
     workers = MAX_WORKERS.get(c.name, DEFAULT_MAX_WORKERS)
+    # event queues replicated over the broker's nodes (sbcommon.consumer.queue_arguments)
     plain = {"SB_LOG_FORMAT": "json", "SB_METRICS_PORT": str(METRICS_PORT),
+             "SB_EVENT_QUEUE_TYPE": "quorum",
              "SB_MAX_WORKERS": str(workers), "XDG_CACHE_HOME": "/tmp/cache",  # noqa: S108  (the pod's own emptyDir)
              **c.env}
     env = [{"name": "SB_REPLICA", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]
