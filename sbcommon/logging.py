@@ -181,17 +181,21 @@ class ExpectedOutcomeFilter(logging.Filter):
     caller gets a 4xx) is one INFO line, not an ERROR with a traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from .errors import EXPECTED_ERRORS
+        from .errors import EXPECTED_ERRORS, Unavailable
 
         exc = record.exc_info[1] if record.exc_info else None
         if exc is None and "error handling worker" in str(record.msg) and record.args:
             exc = next((a for a in record.args if isinstance(a, BaseException)), None)
-        if not isinstance(exc, EXPECTED_ERRORS):
+        if isinstance(exc, EXPECTED_ERRORS):
+            level = logging.INFO
+        elif isinstance(exc, Unavailable):  # a dependency away: worth a line, not a traceback
+            level = logging.WARNING
+        else:
             return True
         worker = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
         entrypoint = getattr(getattr(worker, "entrypoint", None), "method_name", None)
         service = getattr(worker, "service_name", None) or IDENTITY["service"]
-        record.levelno, record.levelname = logging.INFO, "INFO"
+        record.levelno, record.levelname = level, logging.getLevelName(level)
         record.msg = "%s.%s answered %s: %s"
         record.args = (service, entrypoint or "?", getattr(exc, "code", type(exc).__name__),
                        str(exc)[:300])

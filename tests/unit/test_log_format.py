@@ -94,3 +94,17 @@ def test_an_unexpected_error_keeps_its_traceback():
                          exc_info=sys.exc_info(), args=(_Worker(), exc))
     assert sblogging.ExpectedOutcomeFilter().filter(record)
     assert record.levelno == logging.ERROR and record.exc_info is not None
+
+
+def test_a_dependency_away_is_one_warning_line():
+    from sbcommon.errors import Unavailable
+
+    exc = Unavailable("the numbering database is unavailable; try again shortly")
+    try:
+        raise exc
+    except Unavailable:
+        record = _record("(expected) error handling worker %s: %s", logging.WARNING,
+                         exc_info=sys.exc_info(), args=(_Worker(), exc))
+    assert sblogging.ExpectedOutcomeFilter().filter(record)
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert "answered service_unavailable" in record.getMessage()
