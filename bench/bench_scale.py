@@ -86,9 +86,7 @@ class Replica:
             return False
 
     def cpu_seconds(self) -> float:
-        text = requests.get(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5).text
-        return next(float(line.split()[1]) for line in text.splitlines()
-                    if line.startswith("process_cpu_seconds_total"))
+        return cpu_seconds(self.metrics_port)
 
     def rss_mib(self) -> float:
         text = requests.get(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5).text
@@ -98,6 +96,13 @@ class Replica:
     def stop(self) -> None:
         if self.supervisor is not None:
             benchlib.stop_process(self.supervisor, timeout=25)
+
+
+def cpu_seconds(metrics_port: int) -> float:
+    """The process's CPU time so far, from its own /metrics."""
+    text = requests.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
+    return next(float(line.split()[1]) for line in text.splitlines()
+                if line.startswith("process_cpu_seconds_total"))
 
 
 @dataclass
@@ -169,13 +174,16 @@ def wait_for(condition: Any, timeout: float, what: str) -> None:
         time.sleep(0.1)
 
 
-def measure(replicas: list[Replica], load: Load, seconds: float) -> dict[str, Any]:
+def measure(replicas: list[Replica], load: Load, seconds: float,
+            gateway_port: int | None) -> dict[str, Any]:
     cpu_before = [r.cpu_seconds() for r in replicas]
+    gateway_before = cpu_seconds(gateway_port) if gateway_port else 0.0
     elapsed = load.run(seconds)
     cpu = [(r.cpu_seconds() - b) / elapsed for r, b in zip(replicas, cpu_before, strict=True)]
+    gateway = (cpu_seconds(gateway_port) - gateway_before) / elapsed if gateway_port else 0.0
     stats = benchlib.Stats.of(load.samples)
     return {"rate": len(load.samples) / elapsed, "stats": stats, "failed": load.failed,
-            "cpu": cpu, "rss": [r.rss_mib() for r in replicas]}
+            "cpu": cpu, "gateway_cpu": gateway, "rss": [r.rss_mib() for r in replicas]}
 
 
 def kill_run(replicas: list[Replica], load: Load, seconds: float, every: float) -> None:
@@ -239,11 +247,14 @@ def main() -> None:
     run_dir = benchlib.LOG_DIR / f"run-{os.getpid()}"
     env = {**os.environ, "SB_LOG_LEVEL": "WARNING", "PYTHONWARNINGS": "ignore"}
     gateway = None
+    gateway_metrics = None
     if args.target == "gateway":
-        port = rp.benchlib_free_port()
+        port, gateway_metrics = rp.benchlib_free_port(), rp.benchlib_free_port()
         url = f"http://127.0.0.1:{port}/pbx/v1/authorize"
         gateway = benchlib.ServiceProcess("gateway", "gateway.service",
-                                          SB_HTTP_ADDRESS=f"127.0.0.1:{port}")
+                                          SB_HTTP_ADDRESS=f"127.0.0.1:{port}",
+                                          SB_METRICS_PORT=str(gateway_metrics),
+                                          SB_METRICS_ADDRESS="127.0.0.1")
         where = "the gateway's /pbx/v1/authorize (one gateway)"
     else:
         url = args.target
@@ -266,22 +277,26 @@ def main() -> None:
                 rp.wait_http(url.replace("/authorize", "/echo"), 60)
             Load(url, params, headers, args.clients).run(2)  # warm-up
             rows.append((count, measure(replicas, Load(url, params, headers, args.clients),
-                                        args.seconds)))
+                                        args.seconds, gateway_metrics)))
         benchlib.heading(f"(a) authorize through {where}, {args.clients} clients, "
                          f"{args.seconds:.0f} s each")
         print(f"{'replicas':>8} {'req/s':>8} {'x1':>5} {'p50 ms':>7} {'p99 ms':>7} {'failed':>6}"
-              f"  CPU per replica (cores)   RSS per replica (MiB)")
+              f"  gateway CPU  CPU per replica (cores)   RSS per replica (MiB)")
         base = rows[0][1]["rate"]
         for count, row in rows:
             stats = row["stats"]
             print(f"{count:>8} {row['rate']:>8,.0f} {row['rate'] / base:>5.2f} "
                   f"{stats.p50:>7.1f} {stats.p99:>7.1f} {row['failed']:>6}  "
+                  f"{row['gateway_cpu']:>11.2f}  "
                   f"{' '.join(f'{c:.2f}' for c in row['cpu']):<25} "
                   f"{' '.join(f'{m:.0f}' for m in row['rss'])}")
         one = rows[0][1]
         if one["cpu"][0] > 0:
             print(f"  one replica: {one['rate'] / one['cpu'][0]:,.0f} authorize/s per CPU core "
                   f"of routing_policy (its own CPU; the gateway and clients share the machine)")
+        if one["gateway_cpu"] > 0:
+            print(f"  the gateway: {one['rate'] / one['gateway_cpu']:,.0f} PBX requests/s per "
+                  f"CPU core of the gateway")
         kill_run(replicas, Load(url, params, headers, args.clients, retry=True),
                  args.kill_seconds, args.kill_every)
     finally:

@@ -8,8 +8,8 @@ module imports neither nameko nor eventlet, so a threaded process can use it.
 The endpoint listens on ``SB_METRICS_PORT`` (0 or unset: none) at ``SB_METRICS_ADDRESS``
 (0.0.0.0): ``deploy/run.sh`` gives each replica its own port, Kubernetes uses 9100 in every
 pod. The same port answers the probes: ``/livez`` (the process serves at all: its event loop
-is not stuck) and ``/readyz`` (every readiness check passes: started, database and broker
-reachable, caches loaded; 503 with the failing ones named otherwise).
+is not stuck) and ``/readyz`` (every readiness check passes: database and broker reachable,
+caches loaded; 503 with the failing ones named otherwise).
 """
 
 from __future__ import annotations

@@ -102,9 +102,8 @@ class Telemetry(DependencyProvider):
         self.service = self.container.service_name
         sblogging.set_service(self.service)
         INFO.labels(self.service, sblogging.IDENTITY["replica"]).set(1)
-        # Ready once every extension has started (caches loaded: routing_policy's decisions
-        # come from memory) and while its databases and the broker answer.
-        add_readiness_check("started", lambda: bool(self.container.started))
+        # Ready while its databases and the broker answer; an extension that must warm up
+        # first adds its own check (routing_policy's decision cache).
         for dependency in self.container.dependencies:
             if isinstance(dependency, Database):
                 add_readiness_check(f"database {dependency.service}",

@@ -64,7 +64,7 @@ def nameko(module: str) -> list[str]:
 # routing_policy answer the PBX and so keep three replicas at least.
 COMPONENTS: dict[str, dict[str, Any]] = {
     "accounts": {"cpu": ("200m", "1"), "memory": ("160Mi", "320Mi"), "replicas": (2, 6)},
-    "numbering": {"cpu": ("150m", "1"), "memory": ("192Mi", "512Mi"), "replicas": (2, 4)},
+    "numbering": {"cpu": ("150m", "1"), "memory": ("256Mi", "512Mi"), "replicas": (2, 4)},
     "routing_policy": {
         "cpu": ("250m", "1"), "memory": ("192Mi", "512Mi"), "replicas": (3, 10),
         # the PBX's own door (SB_PBX_HTTP_ADDRESS), served from memory by every replica

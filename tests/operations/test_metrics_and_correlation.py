@@ -67,14 +67,17 @@ def test_every_process_serves_metrics_and_they_move_with_traffic(platform, resel
     def moved() -> dict[str, dict]:
         return {name: scrape(url) for name, url in urls.items()}
 
+    lagged: list[str] = []
+
     def consumers_caught_up() -> dict | None:
         after = moved()
-        lagged = [n for n in CONSUMERS
-                  if total(after[n], "switchboard_event_lag_seconds_count")
-                  <= total(before[n], "switchboard_event_lag_seconds_count")]
+        lagged[:] = [n for n in CONSUMERS
+                     if total(after[n], "switchboard_event_lag_seconds_count")
+                     <= total(before[n], "switchboard_event_lag_seconds_count")]
         return None if lagged else after
 
-    after = wait_until(consumers_caught_up, timeout=20, message="every consumer's lag series")
+    after = wait_until(consumers_caught_up, timeout=60,
+                       message=f"every consumer's lag series (still waiting: {lagged})")
     for name in ("accounts", "numbering", "routing_policy", "provisioning", "notifications"):
         assert (total(after[name], "switchboard_rpc_duration_seconds_count", method="health")
                 > total(before[name], "switchboard_rpc_duration_seconds_count",
