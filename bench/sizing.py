@@ -1,7 +1,7 @@
 """Replicas for 1 000 / 10 000 / 100 000 subscribers, from measured capacity per replica.
 
-    .venv/bin/python bench/sizing.py [--authorize 55] [--files 40] [--mails 40]
-        [--pdfs 0.7] [--import-lines 900]
+    .venv/bin/python bench/sizing.py [--authorize 350] [--files 117] [--mails 40]
+        [--pdfs 0.7] [--import-lines 4481] [--sign-ins 0.94]
 
 The capacities are what bench/run.sh printed (per replica, see docs/operations.md); the load
 model below turns subscribers into peak rates. Each count is the peak over one replica's
@@ -39,17 +39,18 @@ def replicas(peak: float, capacity: float, minimum: int) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--authorize", type=float, default=55.0,
-                        help="authorize/s of one routing_policy replica (with its gateway)")
-    parser.add_argument("--files", type=float, default=40.0,
+    parser.add_argument("--authorize", type=float, default=350.0,
+                        help="authorize/s of one core of routing_policy and of the gateway "
+                        "(the lower of the two)")
+    parser.add_argument("--files", type=float, default=117.0,
                         help="provisioning files/s of one file server")
     parser.add_argument("--mails", type=float, default=40.0,
                         help="mails/s delivered by one notifications replica")
     parser.add_argument("--pdfs", type=float, default=0.7,
                         help="statements (PDF) per second of one notifications replica")
-    parser.add_argument("--import-lines", type=float, default=900.0,
+    parser.add_argument("--import-lines", type=float, default=4481.0,
                         help="number-import lines/s of one numbering replica")
-    parser.add_argument("--sign-ins", type=float, default=0.9,
+    parser.add_argument("--sign-ins", type=float, default=0.94,
                         help="argon2id sign-ins/s of one accounts replica")
     args = parser.parse_args()
     print("| subscribers | peak authorize/s | routing_policy + gateway | phone files/s (storm) "
