@@ -32,18 +32,36 @@ PRODUCERS = ("accounts", "numbering", "routing_policy", "provisioning")  # have 
 CONSUMERS = ("numbering", "routing_policy", "provisioning", "notifications")
 
 
-def processes(platform: Platform) -> dict[str, str]:
-    return {p.name: p.metrics_url for p in platform.processes}
+def live(platform: Platform) -> list:
+    """The platform's running processes (other tests add replicas and stop some)."""
+    return [p for p in platform.processes if p.proc is not None and p.proc.poll() is None]
+
+
+def logs_of(platform: Platform, name: str) -> str:
+    """The logs of every replica of ``name`` (whichever took the call writes the line)."""
+    return "\n".join(p.log_text() for p in platform.processes if p.name == name)
+
+
+def scrape_services(platform: Platform) -> dict[str, dict]:
+    """Every service's samples, summed over its running replicas."""
+    out: dict[str, dict] = {}
+    for process in live(platform):
+        merged = out.setdefault(process.name, {})
+        for sample, value in scrape(process.metrics_url).items():
+            merged[sample] = merged.get(sample, 0.0) + value
+    return out
 
 
 def test_every_process_serves_metrics_and_they_move_with_traffic(platform, reseller_api,
                                                                   pbx_token):
-    urls = processes(platform)
-    assert set(urls) >= {"gateway", "accounts", "numbering", "routing_policy",
-                         "provisioning", "notifications"}
-    before = {name: scrape(url) for name, url in urls.items()}
+    for process in live(platform):  # each replica answers for itself
+        samples = scrape(process.metrics_url)
+        assert total(samples, "switchboard_process_info", service=process.name) == 1, \
+            process.name
+    before = scrape_services(platform)
+    assert set(before) >= {"gateway", "accounts", "numbering", "routing_policy",
+                           "provisioning", "notifications"}
     for name, samples in before.items():  # the families exist before any traffic
-        assert total(samples, "switchboard_process_info", service=name) == 1, name
         if name in PRODUCERS:
             assert any(s == "switchboard_outbox_backlog" for s, _ in samples), name
         if name in CONSUMERS:
@@ -64,13 +82,10 @@ def test_every_process_serves_metrics_and_they_move_with_traffic(platform, resel
     assert reseller_api.post("/api/v1/numbers", json={"number": number}).status_code == 201
     assert reseller_api.post("/api/v1/numbers", json={"number": number}).status_code == 409
 
-    def moved() -> dict[str, dict]:
-        return {name: scrape(url) for name, url in urls.items()}
-
     lagged: list[str] = []
 
     def consumers_caught_up() -> dict | None:
-        after = moved()
+        after = scrape_services(platform)
         lagged[:] = [n for n in CONSUMERS
                      if total(after[n], "switchboard_event_lag_seconds_count")
                      <= total(before[n], "switchboard_event_lag_seconds_count")]
@@ -99,7 +114,7 @@ def test_every_process_serves_metrics_and_they_move_with_traffic(platform, resel
 
 
 def test_every_process_answers_its_probes(platform):
-    for process in platform.processes:
+    for process in live(platform):
         base = process.metrics_url.removesuffix("/metrics")
         assert requests.get(f"{base}/livez", timeout=5).status_code == 200, process.name
         ready = requests.get(f"{base}/readyz", timeout=10)
@@ -113,12 +128,11 @@ def test_an_expected_refusal_is_one_info_line(platform, reseller_api):
     assert again.status_code == 409
     cid = again.headers["X-Request-Id"]
     assert cid
-    numbering = next(p for p in platform.processes if p.name == "numbering")
-    line = wait_until(lambda: next((ln for ln in numbering.log_text().splitlines()
+    line = wait_until(lambda: next((ln for ln in logs_of(platform, "numbering").splitlines()
                                     if f"cid={cid}" in ln and "add_number" in ln), None),
                       timeout=10, message="the refusal's log line")
     assert " INFO " in line and "answered conflict" in line, line
-    lines = numbering.log_text().splitlines()
+    lines = logs_of(platform, "numbering").splitlines()
     following = lines[lines.index(line) + 1] if lines.index(line) + 1 < len(lines) else ""
     assert not following.startswith("Traceback"), following
 
@@ -142,10 +156,9 @@ def test_one_correlation_id_from_a_portal_request_to_the_consumers_log(
     assert event is not None and event["correlation_id"] == cid
     # and every service that consumed the event logged applying it under the same id
     for consumer in ("numbering", "routing_policy", "provisioning"):
-        proc = next(p for p in platform.processes if p.name == consumer)
         pattern = re.compile(rf"cid={re.escape(cid)} .*applied accounts\.customer_created "
                              rf"{event['event_id']}")
-        wait_until(lambda p=proc, r=pattern: r.search(p.log_text()), timeout=15,
+        wait_until(lambda c=consumer, r=pattern: r.search(logs_of(platform, c)), timeout=15,
                    message=f"{consumer}'s line for the event")
 
 
