@@ -15,7 +15,6 @@ import ftplib
 import io
 import os
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -50,7 +49,7 @@ def seed(phones: int, customers_count: int) -> list[tuple[str, str, list[str]]]:
     from services.provisioning.settings import ProvisioningSettings
 
     url = database_url("provisioning")
-    assert "sbbench" in url, url
+    benchlib.check_bench_url(url)
     drop_database(url)
     upgrade("provisioning", url)
     sessions = sessionmaker(make_engine(url), expire_on_commit=False)
@@ -103,13 +102,12 @@ def main() -> int:
     env = {**os.environ, "PROVISIONING_FTP_HOST": "127.0.0.1",
            "PROVISIONING_FTP_PORT": str(ftp_port), "PROVISIONING_HTTP_HOST": "127.0.0.1",
            "PROVISIONING_HTTP_PORT": str(http_port), "SB_LOG_LEVEL": "WARNING"}
-    benchlib.LOG_DIR.mkdir(parents=True, exist_ok=True)
-    log = (benchlib.LOG_DIR / f"fileserver-{os.getpid()}.log").open("ab")
-    server = subprocess.Popen([sys.executable, "-m", "services.provisioning.fileserver"],  # noqa: S603
-                              cwd=benchlib.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     service = benchlib.ServiceProcess("provisioning", "services.provisioning.service")
-    service.start()
     try:
+        # both stopped at the end, and by benchlib.stop_everything on any exit
+        benchlib.spawn([sys.executable, "-m", "services.provisioning.fileserver"],
+                       benchlib.LOG_DIR / f"fileserver-{os.getpid()}.log", env)
+        service.start()
         benchlib.wait_rpc_ready(service)
         time.sleep(1.0)
         health_ms: list[float] = []
@@ -146,8 +144,7 @@ def main() -> int:
         return 1 if failures else 0
     finally:
         service.stop()
-        server.terminate()
-        server.wait(timeout=15)
+        benchlib.stop_everything()
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ def seed() -> tuple[str, str, str]:
     from services.routing_policy.models import KnownCustomer, PbxTokenRow, RuleRow
 
     url = database_url("routing_policy")
-    assert "sbbench" in url, url
+    benchlib.check_bench_url(url)
     drop_database(url)
     upgrade("routing_policy", url)
     engine = make_engine(url, pool_size=2)

@@ -8,6 +8,7 @@ drop and recreate their database, so they must never point at a development or t
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import shutil
@@ -104,27 +105,78 @@ def ensure_vhost(vhost: str = VHOST) -> None:
                    check=True, capture_output=True)
 
 
+def check_bench_url(url: str) -> None:
+    """Refuse to drop a database that is not a benchmark's (its name starts with the
+    benchmark prefix, sbbench or SB_BENCH_DB_PREFIX)."""
+    name = url.rsplit("/", 1)[-1]
+    if not name.startswith(os.environ["SB_DB_PREFIX"] + "_"):
+        raise RuntimeError(f"not a benchmark database: {name}")
+
+
 def fresh_accounts_database() -> str:
     """Drop and recreate ``sbbench_accounts`` at the Alembic head; returns its URL."""
     from sbcommon.config import database_url
     from sbcommon.migrate import drop_database, upgrade
 
     url = database_url("accounts")
-    assert "sbbench" in url or os.environ.get("SB_BENCH_DB_PREFIX"), url
+    check_bench_url(url)
     drop_database(url)
     upgrade("accounts", url)
     return url
 
 
 def exit_on_sigterm() -> None:
-    """Turn SIGTERM into SystemExit so ``finally`` blocks stop the subprocesses."""
+    """Turn SIGTERM into SystemExit so ``finally`` blocks (and ``stop_everything``, at exit)
+    stop the subprocesses."""
     def _raise(signum: int, frame: Any) -> None:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, _raise)
 
 
-# -- the accounts service as a subprocess ------------------------------------------------------
+# -- processes: whatever a benchmark starts, it stops ---------------------------------------------
+_STARTED: list[Any] = []
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM it when the benchmark dies, even by SIGKILL.
+    (Linux ties this to the thread that forked: spawn from the main thread.)"""
+    import ctypes
+
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def spawn(args: list[str], log_path: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """Start a subprocess that ``stop_everything`` (run at exit) will stop."""
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log,  # noqa: S603
+                                stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+    _STARTED.append(proc)
+    return proc
+
+
+def stop_process(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def stop_everything() -> None:
+    """Stop every process this benchmark started and left running (newest first)."""
+    while _STARTED:
+        stop_process(_STARTED.pop())
+
+
+atexit.register(stop_everything)
+
+
+# -- a service as a subprocess ---------------------------------------------------------------
 class ServiceProcess:
     """``nameko run`` of one service, with the benchmark environment and its own log file."""
 
@@ -143,27 +195,16 @@ class ServiceProcess:
         return {**self.env, "SB_MAX_WORKERS": str(max_workers(self.name, self.env))}
 
     def start(self) -> None:
-        LOG_DIR.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("ab") as log:
-            self.proc = subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "nameko", "run", "--config",
-                 str(ROOT / "deploy" / "config" / "nameko.yml"), self.module],
-                cwd=ROOT, env=self.nameko_env(), stdout=log, stderr=subprocess.STDOUT,
-            )
+        self.proc = spawn([sys.executable, "-m", "nameko", "run", "--config",
+                           str(ROOT / "deploy" / "config" / "nameko.yml"), self.module],
+                          self.log_path, self.nameko_env())
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
     def stop(self) -> None:
-        if not self.alive():
-            return
-        assert self.proc is not None
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        if self.proc is not None:
+            stop_process(self.proc)
 
     def log_tail(self, chars: int = 3000) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Run every benchmark with the project's virtualenv: its own databases (sbbench_*) and
-# RabbitMQ vhost (switchboard_bench). Prints numbers; not a pytest suite. ~8 minutes.
+# RabbitMQ vhost (switchboard_bench). Prints numbers; not a pytest suite. ~20 minutes.
+# Each benchmark starts what it needs, stops it on exit (and its children die with it), and
+# runs under `timeout`; every one runs even if another fails, and the exit status says
+# whether all of them finished.
 #   bench/run.sh                      every benchmark
 #   SB_BENCH_QUICK=1 bench/run.sh     10 000 customers, 10 runs per shape, 5 s of load
 set -euo pipefail
@@ -21,19 +24,36 @@ NOTIF_ARGS=()
 NUMBERING_ARGS=()
 ROUTING_ARGS=()
 PROVISIONING_ARGS=()
+SCALE_ARGS=()
 if [ -n "${SB_BENCH_QUICK:-}" ]; then
   NUMBERING_ARGS+=(--lines 10000 --orders 10)
   ROUTING_ARGS+=(--seconds 2)
   SEARCH_ARGS+=(--customers 10000 --runs 10)
   LOGIN_ARGS+=(--seconds 5 --baseline 3)
   NOTIF_ARGS+=(--emails 100 --statements 10 --customers 5000)
+  SCALE_ARGS+=(--seconds 4 --kill-seconds 22)
 fi
 
 cd "$ROOT"
-# Each script stops the service it started on exit, Ctrl-C or SIGTERM; `timeout` bounds it.
-timeout --foreground -s TERM 420 "$PY" bench/bench_customer_search.py "${SEARCH_ARGS[@]}"
-timeout --foreground -s TERM 180 "$PY" bench/bench_login.py "${LOGIN_ARGS[@]}"
-timeout --foreground -s TERM 900 "$PY" bench/bench_notifications.py "${NOTIF_ARGS[@]}"
-timeout --foreground -s TERM 600 "$PY" bench/bench_numbering.py "${NUMBERING_ARGS[@]}"
-timeout --foreground -s TERM 600 "$PY" bench/bench_routing_policy.py "${ROUTING_ARGS[@]}"
-timeout --foreground -s TERM 600 "$PY" bench/bench_provisioning.py "${PROVISIONING_ARGS[@]}"
+failed=()
+bench() {  # seconds script args...
+  local limit="$1" script="$2"; shift 2
+  local started=$SECONDS rc=0
+  timeout --foreground -k 20 -s TERM "$limit" "$PY" "bench/$script" "$@" || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    failed+=("$script (exit $rc$([ "$rc" -eq 124 ] && echo ", over ${limit} s"))")
+  fi
+  echo "--- $script: $((SECONDS - started)) s, exit $rc"
+}
+bench 420 bench_customer_search.py "${SEARCH_ARGS[@]}"
+bench 180 bench_login.py "${LOGIN_ARGS[@]}"
+bench 900 bench_notifications.py "${NOTIF_ARGS[@]}"
+bench 600 bench_numbering.py "${NUMBERING_ARGS[@]}"
+bench 600 bench_routing_policy.py "${ROUTING_ARGS[@]}"
+bench 600 bench_provisioning.py "${PROVISIONING_ARGS[@]}"
+bench 600 bench_scale.py "${SCALE_ARGS[@]}"
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "benchmarks that did not finish: ${failed[*]}" >&2
+  exit 1
+fi
+echo "every benchmark finished"

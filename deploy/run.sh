@@ -2,9 +2,29 @@
 # Run the whole platform: services, gateway, databases, migrations and demo data.
 # Uses the PostgreSQL and RabbitMQ already listening; installs and starts them on a fresh
 # Debian/Ubuntu machine, or runs `docker compose` when they are absent and Docker is there.
-# Scale a service with SB_REPLICAS_<SERVICE>=N (e.g. SB_REPLICAS_ACCOUNTS=3).
+# Scale a service with --replicas routing_policy=3,gateway=2 (or SB_REPLICAS_<SERVICE>=N).
+# Every process runs under deploy/supervise.sh: one that dies is restarted, with back-off,
+# and the restart is printed. Each serves Prometheus metrics on its own port (printed).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
+
+usage() { echo "usage: deploy/run.sh [--replicas NAME=N[,NAME=N...]]" >&2; exit 2; }
+KNOWN=" gateway $(ls services/*/service.py | cut -d/ -f2 | tr '\n' ' ')"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --replicas) [ $# -ge 2 ] || usage
+      IFS=, read -ra pairs <<<"$2"
+      for pair in "${pairs[@]}"; do
+        name="${pair%%=*}" count="${pair#*=}"
+        [[ "$pair" == *=* && "$count" =~ ^[1-9][0-9]*$ ]] || { log "--replicas: '$pair' is not NAME=N (N >= 1)"; exit 2; }
+        [[ "$KNOWN" == *" $name "* ]] || { log "--replicas: no process named '$name' (one of:$KNOWN)"; exit 2; }
+        export "SB_REPLICAS_$(echo "$name" | tr '[:lower:]' '[:upper:]')=$count"
+      done
+      shift 2 ;;
+    -h|--help) usage ;;
+    *) log "unknown argument: $1"; usage ;;
+  esac
+done
 
 if ! port_open "$PG_HOST" "$PG_PORT" && ! port_open 127.0.0.1 5672 &&
    command -v docker >/dev/null && docker info >/dev/null 2>&1 && [ -z "${SB_NO_DOCKER:-}" ]; then
@@ -24,6 +44,7 @@ log "migrating databases"
 "$VENV/bin/python" -m services.accounts.bootstrap
 
 PIDS=()
+METRICS=()
 # Local SMTP capture server: the platform's mail lands in var/mail/*.eml, nothing is relayed.
 # Skipped when SB_SMTP_HOST points elsewhere (a real server).
 if [ -z "${SB_SMTP_HOST:-}" ]; then
@@ -32,17 +53,25 @@ if [ -z "${SB_SMTP_HOST:-}" ]; then
     >>var/log/devsmtp.log 2>&1 &
   PIDS+=("$!")
 fi
-stop_all() { [ ${#PIDS[@]} -gt 0 ] && kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; }
+stop_all() { [ ${#PIDS[@]} -gt 0 ] && kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null || true; }
 trap 'stop_all; exit 0' INT TERM
 trap stop_all EXIT
+
+supervised() {  # name replica command...: one replica under deploy/supervise.sh
+  local name="$1" i="$2" port; shift 2
+  port="$("$VENV/bin/python" -m sbcommon.config metrics-port "$name" "$i")"
+  SB_REPLICA="$name-$i" SB_METRICS_PORT="$port" SB_METRICS_ADDRESS=127.0.0.1 \
+    "$ROOT/deploy/supervise.sh" "$name-$i" "var/log/$name-$i.log" "$@" &
+  PIDS+=("$!")
+  METRICS+=("$name-$i=http://127.0.0.1:$port/metrics")
+}
 
 start_service() {  # name module replicas
   local name="$1" module="$2" replicas="$3" workers
   workers="$("$VENV/bin/python" -m sbcommon.config max-workers "$name")"
   for i in $(seq 1 "$replicas"); do
-    SB_MAX_WORKERS="$workers" "$VENV/bin/nameko" run --config deploy/config/nameko.yml "$module" \
-      >>"var/log/$name-$i.log" 2>&1 &
-    PIDS+=("$!")
+    SB_MAX_WORKERS="$workers" supervised "$name" "$i" \
+      "$VENV/bin/nameko" run --config deploy/config/nameko.yml "$module"
   done
   log "started $name x$replicas (logs: var/log/$name-*.log)"
 }
@@ -55,8 +84,7 @@ done
 start_service gateway gateway.service "${SB_REPLICAS_GATEWAY:-1}"
 # The phones' file server (FTP + HTTP) of the provisioning service: its own process, not
 # nameko (pyftpdlib is thread-based); one per host, in front of the same database.
-"$VENV/bin/python" -m services.provisioning.fileserver >>var/log/provisioning-files.log 2>&1 &
-PIDS+=("$!")
+supervised provisioning-files 1 "$VENV/bin/python" -m services.provisioning.fileserver
 log "started the provisioning file server (FTP :${PROVISIONING_FTP_PORT:-2121}, HTTP :${PROVISIONING_HTTP_PORT:-8021})"
 
 ADDRESS="${SB_HTTP_ADDRESS:-0.0.0.0:8000}"
@@ -72,5 +100,6 @@ echo "  API:     http://127.0.0.1:$PORT/api/v1/openapi.json"
 echo "  health:  http://127.0.0.1:$PORT/health"
 echo "  phones:  ftp://127.0.0.1:${PROVISIONING_FTP_PORT:-2121}/  http://127.0.0.1:${PROVISIONING_HTTP_PORT:-8021}/"
 [ -z "${SB_SMTP_HOST:-}" ] && echo "  mail:    captured as .eml files in $ROOT/var/mail/ (SMTP 127.0.0.1:${SB_SMTP_PORT:-8025})"
-echo "  stop:    Ctrl-C"
+echo "  metrics: ${METRICS[*]}"
+echo "  stop:    Ctrl-C (a process that dies is restarted; see var/log/<name>-<n>.log)"
 wait

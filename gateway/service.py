@@ -16,6 +16,8 @@ from nameko.web.server import WebServer, WsgiApp
 from werkzeug.wrappers import Request, Response
 
 from sbcommon.idempotency import Caller
+from sbcommon.logging import REQUEST_ID_HEADER
+from sbcommon.telemetry import Telemetry
 
 from .app import GatewayApp
 from .clients import SERVICES, Backends
@@ -67,6 +69,9 @@ class GatewayService:
     name = "gateway"
     # Each request's RPCs carry its idempotency key and the time the gateway stops waiting.
     caller = Caller()
+    # Metrics per route, and the request's correlation id: the client's X-Request-Id when
+    # valid, else a new one; every RPC and event of the request carries it.
+    telemetry = Telemetry()
 
     # One RPC proxy per service the gateway calls (gateway.clients.SERVICES; a test checks
     # the two lists agree).
@@ -84,4 +89,6 @@ class GatewayService:
 
     @GatewayHttp.decorator
     def everything(self, request: Request) -> Response:
-        return APP.handle(request, self._backends())
+        response = APP.handle(request, self._backends())
+        response.headers[REQUEST_ID_HEADER] = self.telemetry.correlation_id
+        return response

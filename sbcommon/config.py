@@ -70,6 +70,31 @@ def platform_services() -> list[str]:
     return sorted(p.parent.name for p in root.glob("*/service.py"))
 
 
+METRICS_BASE_PORT = 9100
+
+
+def processes() -> list[str]:
+    """Every kind of process the platform runs, in a stable order."""
+    return ["gateway", *platform_services(), "provisioning-files"]
+
+
+def metrics_port(process: str, replica: int = 1, environ: Mapping[str, str] | None = None
+                 ) -> int:
+    """The dev run's ``/metrics`` port of replica ``replica`` (from 1) of ``process``:
+    ``<NAME>_METRICS_PORT`` (the first replica's; the next ones follow it) or 9100 + 10 per
+    process in ``processes()`` order (from SB_METRICS_BASE_PORT, 9100), so replicas on one
+    machine never share one.
+    Kubernetes sets SB_METRICS_PORT=9100 in every pod instead."""
+    environ = os.environ if environ is None else environ
+    key = f"{process.upper().replace('-', '_')}_METRICS_PORT"
+    raw = environ.get(key, "").strip()
+    names = processes()
+    first = int(environ.get("SB_METRICS_BASE_PORT", "").strip() or METRICS_BASE_PORT)
+    base = int(raw) if raw else first + 10 * (
+        names.index(process) if process in names else len(names))
+    return base + replica - 1
+
+
 def amqp_uri() -> str:
     return env("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
 
@@ -77,5 +102,7 @@ def amqp_uri() -> str:
 if __name__ == "__main__":  # python -m sbcommon.config max-workers NAME (for shell scripts)
     if sys.argv[1:2] == ["max-workers"] and len(sys.argv) == 3:
         print(max_workers(sys.argv[2]))
+    elif sys.argv[1:2] == ["metrics-port"] and len(sys.argv) == 4:
+        print(metrics_port(sys.argv[2], int(sys.argv[3])))
     else:
-        sys.exit("usage: python -m sbcommon.config max-workers NAME")
+        sys.exit("usage: python -m sbcommon.config max-workers NAME | metrics-port NAME REPLICA")

@@ -38,8 +38,10 @@ from sqlalchemy import Column, DateTime, MetaData, String, Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from . import metrics
 from .config import env, env_int
 from .errors import Unavailable
+from .logging import CORRELATION_KEY
 
 log = logging.getLogger(__name__)
 
@@ -86,21 +88,32 @@ class RetryPolicy:
         return max(int(seconds * 1000), 1)
 
 
+def queue_arguments(**extra: Any) -> dict[str, Any]:
+    """Arguments of every event queue: ``SB_EVENT_QUEUE_TYPE=quorum`` declares them as
+    quorum queues, replicated over the broker's nodes so one can fail (Kubernetes sets it;
+    the single-node dev broker keeps the default). A queue cannot change type once declared:
+    moving a running platform means draining and deleting the old queues first
+    (docs/operations.md)."""
+    kind = env("SB_EVENT_QUEUE_TYPE", "").strip()
+    return {**({"x-queue-type": kind} if kind else {}), **extra}
+
+
 def service_queue_name(service: str) -> str:
     return f"evt-{service}"
 
 
 def dead_queue(service: str) -> Queue:
-    return Queue(f"evt-{service}.dead", exchange=Exchange(""), durable=True)
+    return Queue(f"evt-{service}.dead", exchange=Exchange(""), durable=True,
+                 queue_arguments=queue_arguments())
 
 
 def retry_queue(service: str, delay_ms: int) -> Queue:
     # One queue per delay: a per-message TTL would let a long wait at the head of the
     # queue hold back the short ones behind it.
     return Queue(f"evt-{service}.retry.{delay_ms}", exchange=Exchange(""), durable=True,
-                 queue_arguments={"x-message-ttl": delay_ms,
-                                  "x-dead-letter-exchange": "",
-                                  "x-dead-letter-routing-key": service_queue_name(service)})
+                 queue_arguments=queue_arguments(**{
+                     "x-message-ttl": delay_ms, "x-dead-letter-exchange": "",
+                     "x-dead-letter-routing-key": service_queue_name(service)}))
 
 
 def event_key(message: Any) -> tuple[str, str]:
@@ -128,6 +141,10 @@ class EventInbox(SharedExtension, ProviderCollector):
         self.service = self.container.service_name
         self.policy = RetryPolicy.from_env()
         self.queue_consumer.register_provider(self)
+        metrics.register_scraped(
+            "switchboard_event_dead_letters_parked",
+            "Events waiting in the service's dead-letter queue for an operator",
+            ["service"], partial(_parked, self.service))
 
     def unregister_provider(self, provider: Any) -> None:
         # Stop consuming as soon as the first handler leaves (the service is stopping), so
@@ -150,7 +167,8 @@ class EventInbox(SharedExtension, ProviderCollector):
             binding(get_event_exchange(p.source, self.container.config), routing_key=p.event_type)
             for p in self._providers
         ]
-        return Queue(service_queue_name(self.service), bindings=bindings, durable=True)
+        return Queue(service_queue_name(self.service), bindings=bindings, durable=True,
+                     queue_arguments=queue_arguments())
 
     def handle_message(self, body: Any, message: Any) -> None:
         key = event_key(message)
@@ -172,12 +190,15 @@ class EventInbox(SharedExtension, ProviderCollector):
         error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
         headers = {**(message.headers or {}), SOURCE_HEADER: source, TYPE_HEADER: event_type,
                    ATTEMPT_HEADER: failures, ERROR_HEADER: error[:MAX_ERROR_TEXT]}
+        event = f"{source}.{event_type}"
         if failures >= self.policy.max_attempts:
             target = dead_queue(self.service)
+            metrics.EVENT_DEAD.labels(self.service, event).inc()
             log.error("event %s.%s %s parked in %s after %d attempts: %s", source,
                       event_type, _event_id(body), target.name, failures, error)
         else:
             target = retry_queue(self.service, self.policy.delay_ms(failures))
+            metrics.EVENT_RETRIES.labels(self.service, event).inc()
             log.warning("event %s.%s %s failed (attempt %d), retried in %d ms: %s", source,
                         event_type, _event_id(body), failures,
                         self.policy.delay_ms(failures), error)
@@ -200,6 +221,14 @@ def publish(amqp_uri: str, body: Any, queue: Queue, headers: dict[str, Any]) -> 
                                 declare=[queue], headers=headers, delivery_mode=2,
                                 mandatory=True,
                                 retry=True, retry_policy={"max_retries": 3})
+
+
+def _parked(service: str) -> Any:
+    from .db import _dead_letters  # cached count, shared with the health check
+
+    parked = _dead_letters(service)
+    if parked is not None:
+        yield [service], float(parked)
 
 
 def _event_id(body: Any) -> str:
@@ -225,6 +254,11 @@ class EventConsumer(Entrypoint, HeaderDecoder):
 
     def handle_message(self, body: Any, message: Any) -> None:
         context_data = self.unpack_message_headers(message)
+        if isinstance(body, dict):
+            observe_lag(self.container.service_name, f"{self.source}.{self.event_type}", body)
+            # the request that caused the event, for the handler's log lines and its RPCs
+            if body.get(CORRELATION_KEY) and CORRELATION_KEY not in context_data:
+                context_data[CORRELATION_KEY] = body[CORRELATION_KEY]
         try:
             self.container.spawn_worker(self, (body,), {}, context_data=context_data,
                                         handle_result=partial(self.handle_result, body,
@@ -239,6 +273,16 @@ class EventConsumer(Entrypoint, HeaderDecoder):
         else:
             self.inbox.retry_or_park(body, message, exc_info)
         return result, exc_info
+
+
+def observe_lag(service: str, event: str, body: dict[str, Any]) -> None:
+    """How long the event waited between its commit and its handler (outbox and queue)."""
+    try:
+        occurred = datetime.fromisoformat(str(body.get("occurred_at")))
+    except ValueError:
+        return
+    lag = (datetime.now(UTC) - occurred).total_seconds()
+    metrics.EVENT_LAG.labels(service, event).observe(max(lag, 0.0))
 
 
 def first_delivery(session: Session, event_id: str, consumer: str) -> bool:
@@ -274,6 +318,10 @@ def handles(source: str, event_type: str, model: type[BaseModel] | None = None,
                     log.info("event %s already handled by %s", payload["event_id"], consumer)
                     return
                 method(self, session, event)
+            # one line per applied event: with the correlation id, it ties the request
+            # that caused the event to its effect here
+            log.info("applied %s.%s %s in %s", source, event_type, payload["event_id"],
+                     consumer)
 
         # A database or service that is away is retried like any failure, but it is an
         # expected outcome: nameko logs it as a warning rather than an error with traceback.

@@ -27,13 +27,16 @@ from sqlalchemy import (
     String,
     Table,
     delete,
+    func,
     insert,
     select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import metrics
 from .contracts.events import MODELS
+from .logging import CORRELATION_KEY, current_correlation_id
 from .loop import WakeableLoop
 
 log = logging.getLogger(__name__)
@@ -51,25 +54,32 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
-def new_event(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
-    """The envelope every event carries: id and time, then the tenant ids and facts."""
-    return {
+def new_event(event_type: str, data: dict[str, Any],
+              correlation_id: str | None = None) -> dict[str, Any]:
+    """The envelope every event carries: id and time, the correlation id of the request
+    that caused it (if any), then the tenant ids and facts."""
+    envelope: dict[str, Any] = {
         "event_id": str(uuid.uuid4()),
         "event_type": event_type,
         "occurred_at": datetime.now(UTC).isoformat(),
-        **data,
     }
+    correlation_id = correlation_id or current_correlation_id()
+    if correlation_id:
+        envelope[CORRELATION_KEY] = correlation_id
+    return {**envelope, **data}
 
 
 class EventRecorder:
     """Writes events into the outbox within a caller's transaction."""
 
-    def __init__(self, table: Table, on_record: Callable[[], None] | None = None):
+    def __init__(self, table: Table, on_record: Callable[[], None] | None = None,
+                 correlation_id: str | None = None):
         self.table = table
         self.on_record = on_record
+        self.correlation_id = correlation_id
 
     def record(self, session: Session, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
-        event = new_event(event_type, data)
+        event = new_event(event_type, data, self.correlation_id)
         model = MODELS.get(event_type)
         if model is not None:  # a producer that breaks its event's contract fails here
             model.model_validate(event)
@@ -117,11 +127,39 @@ class Outbox(WakeableLoop, EventDispatcher):
         super().__init__(poll_interval=poll_interval, database_attr=database_attr, **kwargs)
         self.table = table
 
+    def setup(self) -> None:
+        super().setup()
+        service = self.container.service_name
+        metrics.register_scraped(
+            "switchboard_outbox_backlog", "Events committed but not yet published",
+            ["service"], lambda: self._backlog(service, age=False))
+        metrics.register_scraped(
+            "switchboard_outbox_oldest_age_seconds",
+            "Age of the oldest event waiting in the outbox (0 when empty)",
+            ["service"], lambda: self._backlog(service, age=True))
+
+    def _backlog(self, service: str, age: bool) -> Any:
+        with self.database.sessions() as session:
+            count, oldest = session.execute(
+                select(func.count(), func.min(self.table.c.created_at))).one()
+        if age:
+            seconds = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
+            yield [service], max(seconds, 0.0)
+        else:
+            yield [service], float(count)
+
     def get_dependency(self, worker_ctx: Any) -> EventRecorder:
-        return EventRecorder(self.table, on_record=lambda: self.request(worker_ctx))
+        return EventRecorder(self.table, on_record=lambda: self.request(worker_ctx),
+                             correlation_id=worker_ctx.data.get(CORRELATION_KEY))
 
     def _publish(self, event_type: str, payload: dict[str, Any]) -> None:
-        self.publisher.publish(payload, exchange=self.exchange, routing_key=event_type)
+        # As nameko's own context headers: the consumer's worker gets the correlation id
+        # in its context data, and the RPCs it makes carry it on.
+        headers = ({f"nameko.{CORRELATION_KEY}": payload[CORRELATION_KEY]}
+                   if payload.get(CORRELATION_KEY) else {})
+        self.publisher.publish(payload, exchange=self.exchange, routing_key=event_type,
+                               headers=headers)
+        metrics.OUTBOX_PUBLISHED.labels(self.container.service_name).inc()
 
     def run_once(self) -> None:
         self.drain()

@@ -84,6 +84,11 @@ class ServiceProcess:
     env: dict[str, str]
     log_path: Path
     proc: subprocess.Popen | None = None
+    metrics_port: int = 0
+
+    @property
+    def metrics_url(self) -> str:
+        return f"http://127.0.0.1:{self.metrics_port}/metrics"
 
     def nameko_env(self) -> dict[str, str]:
         """The environment plus this process's worker pool for deploy/config/nameko.yml."""
@@ -120,9 +125,13 @@ class Platform:
     processes: list[ServiceProcess] = field(default_factory=list)
 
     def add(self, name: str, module: str, suffix: str = "", **extra_env: str) -> ServiceProcess:
-        env = {**self.env, **extra_env}
+        # every process serves its Prometheus metrics on a port of its own
+        metrics_port = free_port()
+        env = {**self.env, "SB_METRICS_PORT": str(metrics_port),
+               "SB_METRICS_ADDRESS": "127.0.0.1", **extra_env}
         tag = f"{name}{suffix}"
-        proc = ServiceProcess(name, module, env, LOG_DIR / f"{tag}-{os.getpid()}.log")
+        proc = ServiceProcess(name, module, env, LOG_DIR / f"{tag}-{os.getpid()}.log",
+                              metrics_port=int(env["SB_METRICS_PORT"]))
         proc.start()
         self.processes.append(proc)
         return proc

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from sbcommon.errors import BadRequest, SwitchboardError
 from sbcommon.idempotency import HEADER, client_key
+from sbcommon.metrics import ROUTE_KEY
 from sbcommon.validation import parse
 
 from .context import Ctx
@@ -55,6 +56,7 @@ class ApiApp:
         try:
             try:
                 route, ctx.args = self.dispatcher.match(ctx.request.path, ctx.request.method)
+                ctx.request.environ[ROUTE_KEY] = route.path  # the metrics' route label
             except HTTPException as exc:
                 code = "not_found" if exc.code == 404 else "method_not_allowed"
                 text = ("no such API route" if exc.code == 404

@@ -23,6 +23,7 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from sbcommon.errors import NotFound, SwitchboardError, TooManyRequests, Unauthorized, Unavailable
+from sbcommon.metrics import ROUTE_KEY
 
 from . import branding, forms
 from .context import Ctx
@@ -238,6 +239,7 @@ class PortalApp:
         page = Page(ctx, self)
         try:
             route, args = self.dispatcher.match(ctx.request.path, ctx.request.method)
+            ctx.request.environ[ROUTE_KEY] = route.path  # the metrics' route label
         except HTTPException as exc:
             return page.render("error.html", status=exc.code or 404,
                                message=page.t("error.not_found"))

@@ -34,6 +34,7 @@ from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
 from sbcommon.outbox import Outbox
 from sbcommon.rpc import rpc
+from sbcommon.telemetry import Telemetry
 from sbcommon.validation import parse
 
 from . import reseller_rpcs
@@ -80,6 +81,7 @@ class AccountsService(reseller_rpcs.ResellerRpcs):
     name = "accounts"
 
     db = Database("accounts")
+    telemetry = Telemetry()
     housekeeping = Housekeeping(auth.purge_ended_sessions, auth.purge_old_reset_tokens)
     outbox = Outbox(outbox)
     once = Idempotency(idempotency, unique=UNIQUE)

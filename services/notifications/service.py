@@ -36,6 +36,7 @@ from sbcommon.errors import Invalid, NotFound
 from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
 from sbcommon.rpc import rpc
+from sbcommon.telemetry import Telemetry
 from sbcommon.validation import parse
 
 from .domain import brand, compose, csvsafe, documents, mailstore, templates
@@ -70,6 +71,7 @@ class NotificationsService:
     name = "notifications"
 
     db = Database("notifications")
+    telemetry = Telemetry()
     housekeeping = Housekeeping()
     accounts: AccountsRpc = rpc_proxy("accounts")
     mail_sender = MailSender(SETTINGS)
@@ -263,8 +265,13 @@ class NotificationsService:
         text = csvsafe.rows(result["items"], language)
         if page == 1:
             text = csvsafe.header(language) + text
-        return {"csv": text, "next": page + 1 if page < result["pages"] else None,
-                "page": page, "pages": result["pages"], "total": result["total"]}
+        # accounts counts the pages with the first chunk only: after it, a chunk that came
+        # back empty is the end (comparing with the unknown count broke every export of
+        # more than one chunk after its first 1 000 rows)
+        pages = result["pages"]
+        more = page < pages if pages is not None else bool(result["items"])
+        return {"csv": text, "next": page + 1 if more else None,
+                "page": page, "pages": pages, "total": result["total"]}
 
     @rpc
     def export_pdf(self, actor: dict[str, Any], query: dict[str, Any], language: str

@@ -29,9 +29,11 @@ from sbcommon.db import Database, health_report
 from sbcommon.errors import Conflict, Invalid
 from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
+from sbcommon.metrics import IMPORT_LINES, IMPORTS
 from sbcommon.outbox import Outbox
 from sbcommon.replica import CustomerReplica
 from sbcommon.rpc import rpc
+from sbcommon.telemetry import Telemetry
 from sbcommon.textlines import block_lines
 from sbcommon.validation import parse
 
@@ -51,10 +53,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def count_import(report: dict[str, Any]) -> None:
+    IMPORTS.labels(str(report.get("status", "unknown"))).inc()
+    for result in ("added", "rejected"):
+        if isinstance(report.get(result), int):
+            IMPORT_LINES.labels(result).inc(report[result])
+
+
 class NumberingService:
     name = "numbering"
 
     db = Database("numbering")
+    telemetry = Telemetry()
     housekeeping = Housekeeping()
     outbox = Outbox(outbox)
     accounts: AccountsRpc = rpc_proxy("accounts")
@@ -151,7 +161,9 @@ class NumberingService:
         with self.db.begin() as session:
             imports.finish(session, who, import_id, failure and str(failure), utcnow())
         with self.db() as session:
-            return imports.report(session, who, import_id)
+            report = imports.report(session, who, import_id)
+        count_import(report)
+        return report
 
     @timer(interval=SETTINGS.import_check_seconds)
     def expire_imports(self) -> None:

@@ -26,12 +26,14 @@ from pyftpdlib.authorizers import AuthenticationFailed
 from pyftpdlib.filesystems import AbstractedFS, FilesystemError
 from pyftpdlib.handlers import FTPHandler, TLS_FTPHandler
 from pyftpdlib.servers import ThreadedFTPServer
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import sbcommon  # noqa: F401  (before psycopg)
 from sbcommon.config import database_url
-from sbcommon.logging import SecretFilter
+from sbcommon.logging import install as install_logging
+from sbcommon.logging import set_service
+from sbcommon.metrics import DOWNLOADS, add_readiness_check, serve_metrics
 
 from .domain import files
 from .domain.blocklist import Blocklist
@@ -59,16 +61,19 @@ class Backend:
         with self.sessions() as session:
             return files.listing(session, login)
 
-    def content(self, login: files.Login, name: str, *, record: bool) -> bytes | None:
+    def content(self, login: files.Login, name: str, *, record: bool,
+                protocol: str = "http") -> bytes | None:
         """The file's bytes, or None when the login has no such file (now)."""
         with self.sessions.begin() as session:
             device = files.find(session, login, name)
             if device is None:
+                DOWNLOADS.labels(protocol, "not_found").inc()
                 return None
             data = files.render(session, self.box, self.render_settings, device, name)
             if record:
                 files.record_download(session, device.id, name, datetime.now(UTC))
         if record:
+            DOWNLOADS.labels(protocol, "served").inc()
             log.info("served %s to customer %s", name, login.customer_id)
         return data
 
@@ -151,7 +156,7 @@ class VirtualFS(AbstractedFS):
         if any(flag in mode for flag in "wa+"):
             raise _read_only()
         name = self._name(filename)
-        data = _backend().content(self.login, name, record=True) if name else None
+        data = _backend().content(self.login, name, record=True, protocol="ftp") if name else None
         if data is None:
             raise FilesystemError("No such file")
         fd = io.BytesIO(data)
@@ -302,6 +307,7 @@ class ProvisioningHTTPHandler(BaseHTTPRequestHandler):
             return
         login = self._login(backend)
         if login is None:
+            DOWNLOADS.labels("http", "unauthorized").inc()
             if backend.blocklist.fail(address):
                 log.warning("blocked %s after repeated failed HTTP logins", address)
             time.sleep(backend.settings.auth_failed_delay)
@@ -355,6 +361,7 @@ def build_servers(settings: ProvisioningSettings) -> tuple[ThreadedFTPServer, Th
                            max_overflow=20, pool_pre_ping=True,
                            pool_recycle=1800)
     BACKEND = Backend(settings, sessionmaker(engine, expire_on_commit=False))
+    add_readiness_check("database provisioning", lambda: _database_answers(engine))
     ftp = ThreadedFTPServer((settings.ftp_host, settings.ftp_port), ftp_handler(settings))
     ftp.max_cons = 1024
     http = ThreadingHTTPServer((settings.http_host, settings.http_port),
@@ -368,13 +375,14 @@ def build_servers(settings: ProvisioningSettings) -> tuple[ThreadedFTPServer, Th
     return ftp, http
 
 
+def _database_answers(engine: Any) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT 1")).scalar() == 1
+
+
 def _configure_logging() -> None:
-    handler = logging.StreamHandler()
-    handler.addFilter(SecretFilter())
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
+    set_service("provisioning-files")
+    install_logging("INFO")  # redacted, with service and replica, text or JSON
 
 
 def _stop(*_: Any) -> None:
@@ -385,6 +393,7 @@ def main() -> int:
     _configure_logging()
     settings = ProvisioningSettings()
     ftp, http = build_servers(settings)
+    serve_metrics()
     threading.Thread(target=http.serve_forever, name="http", daemon=True).start()
     signal.signal(signal.SIGTERM, _stop)
     log.info("provisioning file server: FTP%s on %s:%s, HTTP%s on %s:%s",

@@ -34,6 +34,7 @@ from sbcommon.idempotency import Idempotency
 from sbcommon.outbox import Outbox
 from sbcommon.replica import CustomerReplica
 from sbcommon.rpc import rpc
+from sbcommon.telemetry import Telemetry
 from sbcommon.validation import parse
 
 from .domain import accounts, customers, devices, sip_server, vendors
@@ -56,6 +57,7 @@ class ProvisioningService:
     name = "provisioning"
 
     db = Database("provisioning")
+    telemetry = Telemetry()
     housekeeping = Housekeeping()
     outbox = Outbox(outbox)
     accounts_rpc: AccountsRpc = rpc_proxy("accounts")

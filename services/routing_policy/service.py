@@ -14,6 +14,8 @@ import socket
 from datetime import UTC, datetime
 from typing import Any
 
+import eventlet
+from eventlet.event import Event
 from nameko.events import BROADCAST, event_handler
 from nameko.extensions import DependencyProvider
 from nameko.timer import timer
@@ -40,12 +42,14 @@ from sbcommon.contracts.routing_policy import (
 )
 from sbcommon.contracts.rpc import AccountsRpc, rpc_proxy
 from sbcommon.db import Database, health_report
-from sbcommon.errors import Invalid, NotFound
+from sbcommon.errors import Invalid, NotFound, Unavailable
 from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
+from sbcommon.metrics import AUTHORIZE, add_readiness_check
 from sbcommon.outbox import Outbox
 from sbcommon.replica import CustomerReplica
 from sbcommon.rpc import rpc
+from sbcommon.telemetry import Telemetry
 from sbcommon.validation import parse
 
 from .domain import directory, rules, scope, tokens
@@ -60,6 +64,7 @@ SETTINGS = RoutingPolicySettings()
 SERVICE = "routing_policy"
 # Which process answered: RPC answers carry it so a test can see every replica answer.
 REPLICA = f"{socket.gethostname()}:{os.getpid()}"
+CACHE_WAIT_SECONDS = 10
 
 
 def utcnow() -> datetime:
@@ -67,21 +72,34 @@ def utcnow() -> datetime:
 
 
 class Cache(DependencyProvider):
-    """One PolicyCache per container, warmed from the database before entrypoints start."""
+    """One PolicyCache per container, loaded from the database when the service starts.
+
+    nameko starts every extension at once, so the RPC consumer may hand out calls while the
+    load is still running: a worker waits for it (up to CACHE_WAIT_SECONDS) rather than
+    answer from an empty cache — that refused every PBX token, and would have allowed calls
+    a rule denies. /readyz says "not ready" until it is loaded.
+    """
 
     def setup(self) -> None:
         self.cache = PolicyCache()
+        self.loaded = Event()
         self.database = next(d for d in self.container.dependencies if d.attr_name == "db")
+        add_readiness_check("decision cache loaded", self.loaded.ready)
 
     def start(self) -> None:
         with self.database.sessions() as session:
             self.cache.load_all(session)
+        self.loaded.send(True)
 
     def get_dependency(self, worker_ctx: Any) -> PolicyCache:
+        if not self.loaded.ready():
+            with eventlet.Timeout(CACHE_WAIT_SECONDS, False):
+                self.loaded.wait()
         return self.cache
 
 
 def _log_verdict(verdict: Verdict, dialed: str) -> None:
+    AUTHORIZE.labels("allow" if verdict.allow else "deny", verdict.level).inc()
     if not verdict.allow:  # the PBX operator will ask why a call was barred
         log.info("call denied: customer=%s kind=%s dialed=%r destination=%s level=%s "
                  "rule=%s reason=%s", verdict.customer_id, verdict.kind, dialed[:64],
@@ -92,6 +110,7 @@ class RoutingPolicyService:
     name = SERVICE
 
     db = Database(SERVICE)
+    telemetry = Telemetry()
     housekeeping = Housekeeping()
     outbox = Outbox(outbox)
     cache = Cache()
@@ -116,6 +135,9 @@ class RoutingPolicyService:
     @rpc
     def authorize(self, token: str | None, query: dict[str, Any]) -> dict[str, Any]:
         """The PBX's question, authenticated by a PBX token (401 when unknown)."""
+        if not self.cache.loaded_at:  # still loading after the wait (a slow database)
+            raise Unavailable("the call restrictions are still loading; try again shortly",
+                              {"retry_after": 1})
         holder = self.cache.check_token(token)
         data = parse(AuthorizeQuery, query, "query")
         if (data.customer is None) == (data.caller is None):

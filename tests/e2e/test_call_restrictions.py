@@ -235,7 +235,7 @@ def test_two_replicas_answer_with_a_new_rule(platform, reseller_api, customer, p
         def both_answer() -> bool:
             try:
                 return len(answers()) == 2
-            except Unauthorized:  # the new replica consumes before its token cache loads
+            except Unauthorized:  # (a starting replica now waits for its cache; kept as a guard)
                 return False
 
         wait_until(both_answer, timeout=60, interval=0.2, message="second replica serving")

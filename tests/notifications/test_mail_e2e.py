@@ -273,3 +273,23 @@ def test_mail_is_signed_with_the_resellers_own_name(platform, smtp, rpc, account
     assert "Télécom Boréal" in str(msg["From"])
     text, _, _ = parts(msg)
     assert reseller.email in text and "Switchboard" not in str(msg["From"])
+
+
+def test_csv_export_goes_past_the_first_chunk_of_customers(platform, accounts_db, fast_hasher):
+    """accounts hands the export out in chunks of 1 000 and counts them only with the
+    first: the export must still stream every row after it (it used to stop at 1 000)."""
+    from pathlib import Path
+
+    from sqlalchemy import text
+
+    from tests.support import ApiClient, make_reseller
+
+    owner = make_reseller(accounts_db, fast_hasher)
+    seed = (Path(__file__).resolve().parents[2] / "bench" / "seed.sql").read_text()
+    with accounts_db.begin() as session:
+        session.execute(text(seed), {"reseller_id": owner.reseller_id, "count": 1_234,
+                                     "start": 7_000_000 + int(owner.reseller_id[:5], 16)})
+    client = ApiClient(platform.base_url).login(owner.identifier, owner.password)
+    resp = client.get("/api/v1/customers/export.csv", params={"lang": "en"}, timeout=60)
+    assert resp.status_code == 200
+    assert resp.content.decode("utf-8").count("\r\n") == 1 + 1_234  # the header and every row

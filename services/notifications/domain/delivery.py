@@ -18,6 +18,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from sbcommon.metrics import MAILS
+
 from ..settings import NotificationsSettings, SmtpSettings
 from . import mailstore
 from .retry import describe, is_permanent
@@ -64,6 +66,7 @@ def deliver_due(sessions: sessionmaker[Session], settings: NotificationsSettings
                     mailstore.mark_failed_attempt(
                         mail, describe(exc), permanent, clock(), settings.retry_base,
                         settings.retry_max, settings.max_attempts)
+                    MAILS.labels("permanent_failure" if permanent else "retry").inc()
                     log.warning("mail %s not delivered (attempt %d): %s", mail.id,
                                 mail.attempts, mail.last_error)
                     if not permanent:
@@ -71,6 +74,7 @@ def deliver_due(sessions: sessionmaker[Session], settings: NotificationsSettings
                         return sent
                     continue
                 mailstore.mark_sent(mail, clock())
+                MAILS.labels("sent").inc()
                 sent += 1
         return sent
     finally:
