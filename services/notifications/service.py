@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import eventlet
 from sqlalchemy.orm import Session
 
 from sbcommon.actor import Actor, Role
@@ -25,9 +26,9 @@ from sbcommon.contracts.notifications import (
     MailLogQuery,
     MessageRequest,
 )
-from sbcommon.contracts.rpc import AccountsRpc, rpc_proxy
+from sbcommon.contracts.rpc import AccountsRpc, CatalogueRpc, rpc_proxy
 from sbcommon.db import Database, health_report
-from sbcommon.errors import Invalid, NotFound
+from sbcommon.errors import Invalid, NotFound, Unavailable
 from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
 from sbcommon.rpc import rpc
@@ -66,6 +67,7 @@ class NotificationsService:
     db = Database("notifications")
     housekeeping = Housekeeping()
     accounts: AccountsRpc = rpc_proxy("accounts")
+    catalogue: CatalogueRpc = rpc_proxy("catalogue")
     mail_sender = MailSender(SETTINGS)
     pdf = PdfRenderer(SETTINGS.pdf_workers)
     once = Idempotency(idempotency)
@@ -121,10 +123,25 @@ class NotificationsService:
             now = utcnow()
             with self.db() as session:
                 look = brand.load(session, customer["reseller_id"])
-            html = documents.statement_html(look, customer, [], customer["language"], now)
+            html = documents.statement_html(look, customer, self._priced(who, customer),
+                                            customer["language"], now)
             pdf = self.pdf.render(html)
             return customer, lambda look: compose.statement(customer, look, pdf, now)
         return self._queue(who, "statement", prepare)
+
+    def _priced(self, who: Actor, customer: dict[str, Any]) -> dict[str, Any]:
+        """The subscription priced by catalogue at render time: the statement shows the
+        subscription as it is when it is asked for, priced by the one service that owns
+        prices, promotions and taxes (no copy of them here to drift). catalogue checks the
+        actor's scope again; a silent catalogue is a 503 and nothing is queued."""
+        trial = customer.get("trial_ends_at") if customer.get("status") == "trial" else None
+        try:
+            with eventlet.Timeout(SETTINGS.catalogue_timeout_seconds):
+                return self.catalogue.statement(who.dump(), customer["id"], None,
+                                                str(trial)[:10] if trial else None)
+        except eventlet.Timeout:
+            raise Unavailable("the catalogue service did not answer; try again shortly",
+                              {"retry_after": 5}) from None
 
     # -- events from accounts ---------------------------------------------------------------
     @handles("accounts", "password_reset_requested", PasswordResetRequested)

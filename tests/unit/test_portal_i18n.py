@@ -14,6 +14,7 @@ from gateway import registry as views
 from gateway.framework.i18n import LANGUAGES
 from gateway.registry import MESSAGES, plural_translator, translator
 from sbcommon.contracts.accounts import CustomerKind, CustomerStatus, SortKey
+from sbcommon.contracts.catalogue import ItemKind, QuantityRule, Recurrence
 from sbcommon.contracts.notifications import MailKind, MailStatus
 from sbcommon.contracts.numbering import NumberState
 from sbcommon.contracts.routing_policy import Action, Level, MatchType
@@ -49,6 +50,9 @@ DYNAMIC_VALUES: dict[str, tuple[str, ...]] = {
     "boot.": ("ftp_url", "username", "password", "http_url"),  # devices_boot.html
     "mail.kind.": get_args(MailKind),
     "mail.status.": get_args(MailStatus),
+    "catalogue.kind.": get_args(ItemKind),
+    "catalogue.recurrence.": get_args(Recurrence),
+    "catalogue.rule.": get_args(QuantityRule),
 }
 
 
