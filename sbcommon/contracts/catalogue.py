@@ -264,8 +264,8 @@ class Section(BaseModel):
 
 
 class AfterPromotions(Section):
-    # "from" is a Python keyword: the JSON name is kept with an alias
-    from_: str | None = Field(alias="from", default=None)
+    full_price_from: str | None = Field(default=None,
+                                        description="The day the last promotion ends")
 
 
 class AppliedPromotion(BaseModel):

@@ -148,9 +148,12 @@ class CatalogueService:
     @rpc
     def get_pricing(self, actor: dict[str, Any], reseller_id: str | None = None
                     ) -> dict[str, Any]:
-        """The administrator asks for any reseller; a reseller for its own terms."""
+        """The administrator asks for a named reseller; a reseller for its own terms (it
+        names none: a reseller id is the administrator's word)."""
         who = Actor.parse(actor)
-        if who.role != Role.ADMIN:
+        if reseller_id is not None:
+            who.require(Role.ADMIN)
+        else:
             reseller_id = _reseller_of(who)
         with self.db() as session:
             if who.is_admin:
@@ -191,6 +194,12 @@ class CatalogueService:
             if who.is_admin:
                 return promotions.list_all(session)
             return promotions.list_enabled(session, _reseller_of(who))
+
+    @rpc
+    def all_promotions(self, actor: dict[str, Any]) -> dict[str, Any]:
+        Actor.parse(actor).require(Role.ADMIN)
+        with self.db() as session:
+            return promotions.list_all(session)
 
     @rpc
     def list_enabled_promotions(self, actor: dict[str, Any], reseller_id: str

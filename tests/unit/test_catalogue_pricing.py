@@ -88,7 +88,7 @@ def test_twenty_percent_for_six_months_then_full_price():
     assert got["lines"][0]["promotion"]["ends_on"] == "2027-05-27"
     assert got["monthly"]["net"] == 2666
     assert got["monthly_after_promotions"]["net"] == 3333
-    assert got["monthly_after_promotions"]["from"] == "2027-05-27"
+    assert got["monthly_after_promotions"]["full_price_from"] == "2027-05-27"
     later = pricing.statement([line("plan", 1, 3333)], [promo], [GST], date(2027, 5, 27))
     assert later["lines"][0]["discount"] == 0 and later["lines"][0]["promotion"] is None
 

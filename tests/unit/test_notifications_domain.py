@@ -140,7 +140,7 @@ EMPTY_STATEMENT = {"currency": "CAD", "lines": [], "promotions": [],
                                "tax_total": 0, "total": 0},
                    "monthly_after_promotions": {"subtotal": 0, "discounts": 0, "net": 0,
                                                 "taxes": [], "tax_total": 0, "total": 0,
-                                                "from": None},
+                                                "full_price_from": None},
                    "one_time": {"subtotal": 0, "discounts": 0, "net": 0, "taxes": [],
                                 "tax_total": 0, "total": 0}}
 

@@ -156,7 +156,7 @@ def set_pricing(ctx: Ctx, reseller_id: str, body: PricingUpdate) -> Any:
 @api.route("GET", "/admin/promotions", response=PromotionList, errors=(403,), tags=ADMIN_TAG,
            summary="Every promotion")
 def admin_promotions(ctx: Ctx) -> Any:
-    return ctx.backends.catalogue.list_promotions(ctx.actor)
+    return ctx.backends.catalogue.all_promotions(ctx.actor)
 
 
 @api.route("POST", "/admin/promotions", body=PromotionCreate, response=Promotion, status=201,

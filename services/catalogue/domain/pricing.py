@@ -145,6 +145,6 @@ def statement(lines: Sequence[Line], promotions: Sequence[Promotion], taxes: Seq
         "lines": priced,
         "monthly": _section(monthly, taxes),
         "monthly_after_promotions": {**_section(full, taxes),
-                                     "from": max(ends) if ends else None},
+                                     "full_price_from": max(ends) if ends else None},
         "one_time": _section(once, taxes),
     }
