@@ -48,7 +48,8 @@ def _applied(session: Session, customer_id: str
 
 def _snapshot(session: Session, customer_id: str) -> dict[str, Any]:
     return {"lines": [{"item_id": line.item_id, "name_en": item.name_en,
-                       "quantity": line.quantity, "unit_price": line.unit_price}
+                       "name_fr": item.name_fr, "quantity": line.quantity,
+                       "unit_price": line.unit_price}
                       for line, item in _lines(session, customer_id)],
             "promotions": [p.promotion_id for p, _row in _applied(session, customer_id)]}
 
