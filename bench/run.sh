@@ -18,6 +18,7 @@ fi
 SEARCH_ARGS=(--try-indexes)
 LOGIN_ARGS=(--clients 1,4)
 NOTIF_ARGS=()
+STATEMENT_ARGS=()
 NUMBERING_ARGS=()
 ROUTING_ARGS=()
 PROVISIONING_ARGS=()
@@ -27,6 +28,7 @@ if [ -n "${SB_BENCH_QUICK:-}" ]; then
   SEARCH_ARGS+=(--customers 10000 --runs 10)
   LOGIN_ARGS+=(--seconds 5 --baseline 3)
   NOTIF_ARGS+=(--emails 100 --statements 10 --customers 5000)
+  STATEMENT_ARGS+=(--customers 500 --max-seconds 60)
 fi
 
 cd "$ROOT"
@@ -34,6 +36,7 @@ cd "$ROOT"
 timeout --foreground -s TERM 420 "$PY" bench/bench_customer_search.py "${SEARCH_ARGS[@]}"
 timeout --foreground -s TERM 180 "$PY" bench/bench_login.py "${LOGIN_ARGS[@]}"
 timeout --foreground -s TERM 900 "$PY" bench/bench_notifications.py "${NOTIF_ARGS[@]}"
+timeout --foreground -s TERM 2100 "$PY" bench/bench_statements.py "${STATEMENT_ARGS[@]}"
 timeout --foreground -s TERM 600 "$PY" bench/bench_numbering.py "${NUMBERING_ARGS[@]}"
 timeout --foreground -s TERM 600 "$PY" bench/bench_routing_policy.py "${ROUTING_ARGS[@]}"
 timeout --foreground -s TERM 600 "$PY" bench/bench_provisioning.py "${PROVISIONING_ARGS[@]}"
