@@ -147,8 +147,8 @@ def seed_catalogue(reseller_id: str, customer_ids: list[str]) -> None:
                  "m": modulus})
         s.execute(text(
             "INSERT INTO subscription_lines (customer_id, item_id, quantity, unit_price) "
-            "SELECT c, :item, 1, :price FROM unnest(CAST(:ids AS text[])) WITH ORDINALITY AS t(c, n) "
-            "WHERE n % 2 = 0"),
+            "SELECT c, :item, 1, :price "
+            "FROM unnest(CAST(:ids AS text[])) WITH ORDINALITY AS t(c, n) WHERE n % 2 = 0"),
             {"item": made["number"][0], "price": made["number"][1], "ids": customer_ids})
         s.execute(text(
             "INSERT INTO subscription_promotions (customer_id, promotion_id, starts_on, "

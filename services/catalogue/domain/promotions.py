@@ -36,7 +36,10 @@ def promotion_dict(row: PromotionRow, enabled: bool | None = None) -> dict[str, 
 def create(session: Session, data: PromotionCreate, now: datetime) -> dict[str, Any]:
     percent = None
     if data.percent is not None:
-        percent = money.parse_rate(data.percent)
+        try:
+            percent = money.parse_rate(data.percent)
+        except ValueError as exc:
+            raise Invalid(str(exc), [{"field": "percent", "message": str(exc)}]) from None
         if percent == 0:
             raise Invalid("a promotion takes something off",
                           [{"field": "percent", "message": "more than 0"}])
