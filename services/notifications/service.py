@@ -123,10 +123,10 @@ class NotificationsService:
             now = utcnow()
             with self.db() as session:
                 look = brand.load(session, customer["reseller_id"])
-            html = documents.statement_html(look, customer, self._priced(who, customer),
-                                            customer["language"], now)
+            priced = self._priced(who, customer)
+            html = documents.statement_html(look, customer, priced, customer["language"], now)
             pdf = self.pdf.render(html)
-            return customer, lambda look: compose.statement(customer, look, pdf, now)
+            return customer, lambda look: compose.statement(customer, look, pdf, now, priced)
         return self._queue(who, "statement", prepare)
 
     def _priced(self, who: Actor, customer: dict[str, Any]) -> dict[str, Any]:
