@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from sbcommon.config import amqp_uri
 from services.catalogue.domain.promotions import add_months
 from tests.catalogue.conftest import known_to_catalogue, new_item, ok, open_shop
 from tests.notifications.test_mail_e2e import parts, pdf_text, wait_one
-from tests.support import EventListener, sign_in_subscriber
+from tests.support import ApiClient, EventListener, make_reseller, sign_in_subscriber
 
 
 def _subscribe(api, customer_id, shop, users=3, promotion=True):
@@ -180,9 +182,6 @@ def test_administrator_terms_retire_and_currency(platform, accounts_db, fast_has
         "kind": "device", "name_fr": "T", "name_en": "T", "currency": "CAD", "price": 1,
         "device_model": "no-such-phone"})
     assert device.status_code == 422 and "device_model" in device.text
-    # a reseller in Japan sells in yen: 0 decimals all the way to the statement
-    japan = open_shop(platform, accounts_db, fast_hasher, admin_api)
-    known_to_catalogue(admin_api, japan.login.reseller_id)
 
 
 def test_statement_pdf_shows_real_prices_promotion_end_and_taxes_in_both_languages(
@@ -231,3 +230,38 @@ def test_the_free_trial_is_a_full_promotion_until_it_ends(shop):
     assert priced["monthly_after_promotions"]["total"] > 0
     # the one-time activation fee is owed, trial or not
     assert priced["one_time"]["total"] == 4999 + 250 + 499  # GST 249.95→250, QST 498.65→499
+
+
+@pytest.mark.parametrize(("currency", "retail", "users", "gross", "tax", "shown_en"), [
+    # 0 decimals: 3 × 4 500 yen = 13 500; 10 % = 1 350
+    ("JPY", 4500, 3, 13500, 1350, "13,500\u00a0JPY"),
+    # 3 decimals: 3 × 12.345 BHD = 37.035; 10 % = 3.7035 → 3.704 (half to even: 3.7035 → 3.704)
+    ("BHD", 12345, 3, 37035, 3704, "37.035\u00a0BHD"),
+])
+def test_currencies_with_zero_and_three_decimals_to_the_pdf(
+        platform, accounts_db, fast_hasher, admin_api, smtp, currency, retail, users, gross,
+        tax, shown_en):
+    login = make_reseller(accounts_db, fast_hasher, name=f"Shop {currency}")
+    api = ApiClient(platform.base_url).login(login.identifier, login.password)
+    rid = login.reseller_id
+    known_to_catalogue(admin_api, rid)
+    ok(admin_api.put(f"/api/v1/admin/resellers/{rid}/pricing", json={
+        "currency": currency, "taxes": [{"name": "VAT", "rate": "10"}]}))
+    plan = new_item(admin_api, "plan", 1, quantity_rule="user")
+    ok(admin_api.put(f"/api/v1/admin/resellers/{rid}/catalogue/{plan['id']}",
+                     json={"wholesale_price": retail // 2}))
+    offer = ok(api.put(f"/api/v1/catalogue/{plan['id']}/offer",
+                       json={"retail_price": retail}))
+    assert offer["currency"] == currency
+    customer = api.create_customer(language="en", start="production")
+    view = ok(api.put(f"/api/v1/customers/{customer['id']}/subscription",
+                      json={"lines": [{"item_id": plan["id"], "quantity": users}]}))
+    monthly = view["statement"]["monthly"]
+    assert view["currency"] == currency
+    assert (monthly["subtotal"], monthly["tax_total"], monthly["total"]) == \
+        (gross, tax, gross + tax)
+    assert ok(api.post(f"/api/v1/customers/{customer['id']}/emails/statement"), 202)
+    msg = wait_one(smtp, customer["email"], "statement")
+    body, _html, [pdf] = parts(msg)
+    text = " ".join(" ".join(pdf_text(pdf.get_content())).split())
+    assert shown_en.replace("\u00a0", " ") in text.replace("\u00a0", " ")
