@@ -10,6 +10,7 @@ from typing import Any
 
 from sbcommon.contracts.rpc import (
     AccountsRpc,
+    CatalogueRpc,
     NotificationsRpc,
     NumberingRpc,
     ProvisioningRpc,
@@ -23,6 +24,7 @@ SERVICES: dict[str, type] = {
     "routing_policy": RoutingPolicyRpc,
     "provisioning": ProvisioningRpc,
     "notifications": NotificationsRpc,
+    "catalogue": CatalogueRpc,
 }
 
 
@@ -38,6 +40,7 @@ class Backends:
     routing_policy: RoutingPolicyRpc
     provisioning: ProvisioningRpc
     notifications: NotificationsRpc
+    catalogue: CatalogueRpc
 
     def __init__(self, stamp: CallStamp | None = None, **clients: Any):
         # The request's idempotency stamp (named by the client's Idempotency-Key, if any).

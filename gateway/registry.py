@@ -11,7 +11,16 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from .areas import accounts, call_restrictions, devices, mail, mail_templates, numbers, resellers
+from .areas import (
+    accounts,
+    call_restrictions,
+    catalogue,
+    devices,
+    mail,
+    mail_templates,
+    numbers,
+    resellers,
+)
 from .framework import openapi
 from .framework.area import Area
 from .framework.context import Ctx
@@ -22,6 +31,7 @@ from .framework.routing import Route, Router
 AREAS: tuple[Area, ...] = (
     accounts.area,
     call_restrictions.area,
+    catalogue.area,
     devices.area,
     mail.area,
     numbers.area,

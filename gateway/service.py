@@ -80,6 +80,7 @@ class GatewayService:
     routing_policy = RpcProxy("routing_policy")
     provisioning = RpcProxy("provisioning")
     notifications = RpcProxy("notifications")
+    catalogue = RpcProxy("catalogue")
 
     def _backends(self) -> Backends:
         seconds = SETTINGS.rpc_timeout_seconds

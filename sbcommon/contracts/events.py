@@ -115,6 +115,25 @@ class NumberReleased(Event):
     version: int = 0
 
 
+# -- catalogue.events -----------------------------------------------------------------------
+class SubscriptionLineState(BaseModel):
+    item_id: str
+    quantity: int
+    unit_price: int  # minor units of the subscription's currency
+
+
+class SubscriptionChanged(Event):
+    """A customer's subscription as it is now (whole state, with its version)."""
+
+    customer_id: str
+    version: int  # one more at every change of the subscription
+    currency: str
+    lines: list[SubscriptionLineState]
+    promotions: list[str]  # ids of the promotions applied when it started
+    changed_by: str  # user id
+    role: Literal["admin", "reseller", "customer"]
+
+
 # The contract of each event type, by its name: producers are checked against it when they
 # record an event (sbcommon.outbox), consumers validate what they receive with it.
 MODELS: dict[str, type[Event]] = {
@@ -127,4 +146,5 @@ MODELS: dict[str, type[Event]] = {
     "password_reset_requested": PasswordResetRequested,
     "number_assigned": NumberAssigned,
     "number_released": NumberReleased,
+    "subscription_changed": SubscriptionChanged,
 }

@@ -28,6 +28,30 @@ from .accounts import (
     PreferencesUpdate,
     SessionInfo,
 )
+from .catalogue import (
+    Availability,
+    AvailabilityList,
+    AvailabilityUpdate,
+    Item,
+    ItemCreate,
+    ItemList,
+    ItemUpdate,
+    OfferItem,
+    OfferList,
+    OfferUpdate,
+    PricedStatement,
+    PricingTerms,
+    PricingUpdate,
+    Promotion,
+    PromotionCreate,
+    PromotionEnable,
+    PromotionList,
+    ResellerList,
+    StatementQuery,
+    SubscriptionHistory,
+    SubscriptionUpdate,
+    SubscriptionView,
+)
 from .exports import CsvPage
 from .notifications import (
     ExportQuery,
@@ -229,6 +253,43 @@ class NotificationsRpc(Health, Protocol):
                        ) -> Reply[MailTemplate]: ...
     def preview_template(self, actor: ActorRef, kind: str, language: str,
                          payload: Payload[MailTemplateSource]) -> Reply[MailTemplatePreview]: ...
+
+
+class CatalogueRpc(Health, Protocol):
+    def list_items(self, actor: ActorRef) -> Reply[ItemList]: ...
+    def create_item(self, actor: ActorRef, payload: Payload[ItemCreate]) -> Reply[Item]: ...
+    def update_item(self, actor: ActorRef, item_id: str, payload: Payload[ItemUpdate]
+                    ) -> Reply[Item]: ...
+    def item_history(self, actor: ActorRef, item_id: str) -> dict[str, Any]: ...
+    def list_resellers(self, actor: ActorRef) -> Reply[ResellerList]: ...
+    def list_availability(self, actor: ActorRef, reseller_id: str
+                          ) -> Reply[AvailabilityList]: ...
+    def set_availability(self, actor: ActorRef, reseller_id: str, item_id: str,
+                         payload: Payload[AvailabilityUpdate]) -> Reply[Availability]: ...
+    def get_pricing(self, actor: ActorRef, reseller_id: str | None = None
+                    ) -> Reply[PricingTerms]: ...
+    def set_pricing(self, actor: ActorRef, reseller_id: str, payload: Payload[PricingUpdate]
+                    ) -> Reply[PricingTerms]: ...
+    def get_offer(self, actor: ActorRef) -> Reply[OfferList]: ...
+    def set_offer(self, actor: ActorRef, item_id: str, payload: Payload[OfferUpdate]
+                  ) -> Reply[OfferItem]: ...
+    def list_promotions(self, actor: ActorRef) -> Reply[PromotionList]: ...
+    def all_promotions(self, actor: ActorRef) -> Reply[PromotionList]: ...
+    def list_enabled_promotions(self, actor: ActorRef, reseller_id: str
+                                ) -> Reply[PromotionList]: ...
+    def create_promotion(self, actor: ActorRef, payload: Payload[PromotionCreate]
+                         ) -> Reply[Promotion]: ...
+    def set_promotion(self, actor: ActorRef, reseller_id: str, promotion_id: str,
+                      payload: Payload[PromotionEnable]) -> Reply[Promotion]: ...
+    def get_subscription(self, actor: ActorRef, customer_id: str
+                         ) -> Reply[SubscriptionView]: ...
+    def set_subscription(self, actor: ActorRef, customer_id: str,
+                         payload: Payload[SubscriptionUpdate]) -> Reply[SubscriptionView]: ...
+    def subscription_history(self, actor: ActorRef, customer_id: str
+                             ) -> Reply[SubscriptionHistory]: ...
+    def statement(self, actor: ActorRef, customer_id: str,
+                  query: Payload[StatementQuery] | None = None,
+                  trial_ends_on: str | None = None) -> Reply[PricedStatement]: ...
 
 
 def rpc_proxy(service: str) -> Any:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import eventlet
 from sqlalchemy.orm import Session
 
 from sbcommon.actor import Actor, Role
@@ -30,9 +31,9 @@ from sbcommon.contracts.notifications import (
     MailTemplateSource,
     MessageRequest,
 )
-from sbcommon.contracts.rpc import AccountsRpc, rpc_proxy
+from sbcommon.contracts.rpc import AccountsRpc, CatalogueRpc, rpc_proxy
 from sbcommon.db import Database, health_report
-from sbcommon.errors import Invalid, NotFound
+from sbcommon.errors import Invalid, NotFound, Unavailable
 from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
 from sbcommon.rpc import rpc
@@ -74,6 +75,7 @@ class NotificationsService:
     telemetry = Telemetry()
     housekeeping = Housekeeping()
     accounts: AccountsRpc = rpc_proxy("accounts")
+    catalogue: CatalogueRpc = rpc_proxy("catalogue")
     mail_sender = MailSender(SETTINGS)
     pdf = PdfRenderer(SETTINGS.pdf_workers)
     once = Idempotency(idempotency)
@@ -131,11 +133,26 @@ class NotificationsService:
             now = utcnow()
             with self.db() as session:
                 look = self._look(session, customer["reseller_id"])
-            html = documents.statement_html(look, customer, [], customer["language"], now)
+            priced = self._priced(who, customer)
+            html = documents.statement_html(look, customer, priced, customer["language"], now)
             pdf = self.pdf.render(html)
             return customer, lambda look, edited: compose.statement(customer, look, pdf, now,
-                                                                    edited)
+                                                                    priced, edited)
         return self._queue(who, "statement", prepare)
+
+    def _priced(self, who: Actor, customer: dict[str, Any]) -> dict[str, Any]:
+        """The subscription priced by catalogue at render time: the statement shows the
+        subscription as it is when it is asked for, priced by the one service that owns
+        prices, promotions and taxes (no copy of them here to drift). catalogue checks the
+        actor's scope again; a silent catalogue is a 503 and nothing is queued."""
+        trial = customer.get("trial_ends_at") if customer.get("status") == "trial" else None
+        try:
+            with eventlet.Timeout(SETTINGS.catalogue_timeout_seconds):
+                return self.catalogue.statement(who.dump(), customer["id"], None,
+                                                str(trial)[:10] if trial else None)
+        except eventlet.Timeout:
+            raise Unavailable("the catalogue service did not answer; try again shortly",
+                              {"retry_after": 5}) from None
 
     # -- events from accounts ---------------------------------------------------------------
     @handles("accounts", "password_reset_requested", PasswordResetRequested)

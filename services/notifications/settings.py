@@ -35,6 +35,9 @@ class NotificationsSettings(Settings):
     # Rendering a PDF takes a core: leave the other(s) to the event loop.
     pdf_workers: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1),
                              validation_alias="SB_PDF_WORKERS")
+    # How long a statement waits for catalogue's priced lines before answering 503.
+    catalogue_timeout_seconds: float = Field(5.0, gt=0, le=60,
+                                             validation_alias="SB_CATALOGUE_TIMEOUT_SECONDS")
 
     @field_validator("portal_url")
     @classmethod

@@ -8,6 +8,17 @@ from __future__ import annotations
 from typing import Any
 
 from sbcommon.contracts.accounts import CustomerUpdate
+from sbcommon.contracts.catalogue import (
+    AvailabilityUpdate,
+    ItemCreate,
+    ItemUpdate,
+    OfferUpdate,
+    PricingUpdate,
+    PromotionCreate,
+    PromotionEnable,
+    StatementQuery,
+    SubscriptionUpdate,
+)
 from sbcommon.contracts.notifications import MailTemplateSource, MessageRequest
 from sbcommon.contracts.numbering import NumberAdd, NumberRequest, PoolSettings
 from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
@@ -35,11 +46,22 @@ API_BODIES: dict[Any, dict[str, Any]] = {
     MessageRequest: {"subject": "Hello", "body": "Taken over"},
     ResellerAdminUpdate: {"name": "Taken over", "sip_domain": "taken.example"},
     MailTemplateSource: {"subject": "Taken over", "html": "<p>{{ name }}</p>", "text": "x"},
+    ItemCreate: {"kind": "plan", "name_fr": "Planté", "name_en": "Planted", "currency": "CAD",
+                 "price": 1},
+    ItemUpdate: {"price": 1},
+    AvailabilityUpdate: {"wholesale_price": 1},
+    PricingUpdate: {"currency": "CAD", "taxes": [{"name": "GST", "rate": "5"}]},
+    OfferUpdate: {"retail_price": 1},
+    PromotionCreate: {"name_fr": "Planté", "name_en": "Planted", "percent": "100",
+                      "months": 1, "kinds": ["plan"]},
+    PromotionEnable: {"enabled": False},
+    SubscriptionUpdate: {"lines": [{"item_id": "{item_id}", "quantity": 1}]},
 }
 # Query strings of the API, by query model (models with only optional fields need none;
 # a ``customer_id`` filter is always set to A's customer).
 API_QUERIES: dict[Any, dict[str, Any]] = {
     NumberTestQuery: {"dialed": "+442079460018"},
+    StatementQuery: {},
 }
 # Non-JSON uploads of the API (number imports), as text.
 API_RAW_BODY = "{fresh_number}\n"
@@ -109,6 +131,20 @@ PORTAL_FORMS: dict[str, dict[str, str]] = {
     "/mail-templates/{kind}/{language}": {"subject": "Taken over",
                                           "html": "<p>{{ name }}</p>", "text": "x"},
     "/mail-templates/{kind}/{language}/reset": {},
+    "/admin/catalogue": {"kind": "plan", "name_fr": "Planté", "name_en": "Planted",
+                         "currency": "CAD", "price": "1.00", "quantity_rule": "account"},
+    "/admin/catalogue/{item_id}": {"name_fr": "Pris", "name_en": "Taken", "price": "0.01",
+                                   "quantity_rule": "account"},
+    "/admin/catalogue/{item_id}/retire": {},
+    "/admin/resellers/{reseller_id}/pricing": {"currency": "CAD", "tax1_name": "GST",
+                                               "tax1_rate": "1"},
+    "/admin/resellers/{reseller_id}/catalogue/{item_id}": {"available": "1",
+                                                            "wholesale_price": "0.01"},
+    "/admin/resellers/{reseller_id}/promotions/{promotion_id}": {"enabled": "0"},
+    "/admin/promotions": {"name_fr": "Planté", "name_en": "Planted", "discount": "percent",
+                          "percent": "100", "months": "1", "kinds": "plan"},
+    "/plans/{item_id}": {"offered": "1", "retail_price": "0.01"},
+    "/customers/{customer_id}/subscription": {"plan": "{item_id}", "plan_quantity": "1"},
 }
 
 

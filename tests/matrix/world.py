@@ -41,7 +41,7 @@ SUBSCRIBER_PIN = "subscriber-pin-7"
 # Path parameters the matrices can fill with real ids: a route with any other parameter
 # fails its case until an object of that kind is created here for each tenant.
 OBJECT_PARAMS = ("customer_id", "device_id", "number", "rule_id", "import_id", "token_id",
-                 "reseller_id", "slug", "kind", "language")
+                 "reseller_id", "slug", "kind", "language", "item_id", "promotion_id")
 # Parameters that name one of the caller's own things (its override of the welcome e-mail,
 # its logo), not someone's object: another tenant reaches its own, and must see nothing of
 # A's and change nothing of A's.
@@ -127,6 +127,13 @@ class Tenant:
             "reseller_settings": self.api.get("/api/v1/reseller/settings"),
             "branding": self.api.get("/api/v1/reseller/branding"),
             "welcome_template": self.api.get("/api/v1/mail-templates/welcome/en"),
+            "offer": self.api.get("/api/v1/catalogue"),
+            "promotions": self.api.get("/api/v1/promotions"),
+            "subscription": self.api.get(f"{base}/subscription"),
+            "subscription_history": self.api.get(f"{base}/subscription/history"),
+            "catalogue_items": self.admin_api.get("/api/v1/admin/catalogue/items"),
+            "pricing": self.admin_api.get(
+                f"/api/v1/admin/resellers/{self.reseller.reseller_id}/pricing"),
         }
         out: dict[str, Any] = {}
         for key, resp in got.items():
@@ -154,6 +161,30 @@ def _mac_forms(mac: str) -> set[str]:
     plain = mac.replace(":", "").lower()
     pairs = [plain[i:i + 2] for i in range(0, 12, 2)]
     return {plain, plain.upper(), ":".join(pairs), ":".join(pairs).upper(), "-".join(pairs)}
+
+
+def _catalogue(admin: ApiClient, a: ApiClient, reseller_id: str, customer_id: str, tag: str
+               ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A plan only A may sell, offered by A, a promotion enabled for A only, and A's
+    customer subscribed to the plan with the promotion."""
+    deadline = time.monotonic() + 20  # catalogue hears of the reseller through an event
+    while admin.get(f"/api/v1/admin/resellers/{reseller_id}/pricing").status_code != 200:
+        assert time.monotonic() < deadline, "catalogue never heard of reseller A"
+        time.sleep(0.2)
+    item = _ok(admin.post("/api/v1/admin/catalogue/items", json={
+        "kind": "plan", "name_fr": f"Forfait secret {tag}", "name_en": f"Secret plan {tag}",
+        "currency": "CAD", "price": 1000}), 201)
+    _ok(admin.put(f"/api/v1/admin/resellers/{reseller_id}/catalogue/{item['id']}",
+                  json={"wholesale_price": 1000}))
+    _ok(a.put(f"/api/v1/catalogue/{item['id']}/offer", json={"retail_price": 2500}))
+    promotion = _ok(admin.post("/api/v1/admin/promotions", json={
+        "name_fr": f"Promo secrète {tag}", "name_en": f"Secret promo {tag}", "percent": "10",
+        "months": 2, "kinds": ["plan"]}), 201)
+    _ok(admin.put(f"/api/v1/admin/resellers/{reseller_id}/promotions/{promotion['id']}",
+                  json={"enabled": True}))
+    _ok(a.put(f"/api/v1/customers/{customer_id}/subscription", json={
+        "lines": [{"item_id": item["id"]}], "promotion_id": promotion["id"]}))
+    return item, promotion
 
 
 def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
@@ -207,6 +238,8 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
         "subject": f"Private welcome {tag}", "html": "<p>{{ name }}</p>", "text": "hi"}))
     _ok(admin.patch(f"/api/v1/admin/resellers/{a_login.reseller_id}", json={
         "pbx_name": f"Private PBX {tag}", "sip_domain": f"sip-{tag}.victim.example"}))
+    item, promotion = _catalogue(admin, a, a_login.reseller_id, cid, tag)
+
     tenant = Tenant(a_login, a, admin, PortalClient(base_url).login(a_login.identifier,
                                                                      a_login.password))
     tenant.ids = {
@@ -220,10 +253,12 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
         "slug": [a_login.identifier],
         "kind": ["welcome", "logo"],
         "language": ["en"],
+        "item_id": [item["id"]],
+        "promotion_id": [promotion["id"]],
     }
     tenant.refs = {
         "customer_id": cid, "customer_identifier": customer["identifier"],
-        "number": number, "device_mac": mac, "subject": subject,
+        "number": number, "device_mac": mac, "subject": subject, "item_id": item["id"],
     }
     tenant.traces = {
         cid, customer["name"], customer["email"], customer["identifier"],
@@ -234,6 +269,9 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
         token["id"], token["name"], a_login.reseller_id,
         f"Private address {tag}", f"support-{tag}@victim.example", f"Victim brand {tag}",
         f"Private welcome {tag}", f"Private PBX {tag}", f"sip-{tag}.victim.example",
+        token["id"], token["name"],
+        item["id"], item["name_en"], item["name_fr"], promotion["id"], promotion["name_en"],
+        promotion["name_fr"],
     }
 
     # B: its own customer (for mixed ids) and that customer's user

@@ -21,7 +21,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import select
 
 from sbcommon.errors import Invalid
-from services.notifications.domain import compose, csvsafe, delivery, documents, messages
+from services.notifications.domain import compose, csvsafe, delivery, documents, messages, strings
 from services.notifications.domain.brand import DEFAULT, Brand
 from services.notifications.domain.retry import is_permanent, next_delay
 from services.notifications.domain.strings import STRINGS
@@ -135,16 +135,31 @@ def test_csv_header_has_a_bom_and_translated_columns():
     assert row.startswith("'=cmd,toitures.beauce,") and "Company,Free trial" in row
 
 
+EMPTY_STATEMENT = {"currency": "CAD", "lines": [], "promotions": [],
+                   "monthly": {"subtotal": 0, "discounts": 0, "net": 0, "taxes": [],
+                               "tax_total": 0, "total": 0},
+                   "monthly_after_promotions": {"subtotal": 0, "discounts": 0, "net": 0,
+                                                "taxes": [], "tax_total": 0, "total": 0,
+                                                "full_price_from": None},
+                   "one_time": {"subtotal": 0, "discounts": 0, "net": 0, "taxes": [],
+                                "tax_total": 0, "total": 0}}
+
+
 def test_statement_pdf_lists_the_account_and_totals_in_its_language():
-    html = documents.statement_html(DEFAULT, CUSTOMER, [], "fr", T0)
+    html = documents.statement_html(DEFAULT, CUSTOMER, EMPTY_STATEMENT, "fr", T0)
     text = "\n".join(p.extract_text() for p in
                      pypdf.PdfReader(io.BytesIO(documents.render_pdf(html))).pages)
     for expected in ("Relevé d'abonnement", "Toitures Beauce", "toitures.beauce",
-                     "Essai gratuit", "2026-03-31", "Aucun forfait", "Total par mois", "0,00"):
+                     "Essai gratuit", "2026-03-31", "Aucun forfait", "Total mensuel", "0,00"):
         assert expected in text, expected
-    lines = [{"label": "Ligne hébergée", "quantity": 3, "unit_price_cents": 1250}]
-    html = documents.statement_html(DEFAULT, {**CUSTOMER, "language": "en"}, lines, "en", T0)
-    assert "$37.50" in html and "$12.50" in html
+
+
+@pytest.mark.parametrize(("minor", "currency", "language", "text"), [
+    (3750, "CAD", "en", "$37.50"), (3750, "CAD", "fr", "37,50\u00a0$"),
+    (123456, "JPY", "en", "123,456\u00a0JPY"), (1250, "BHD", "fr", "1,250\u00a0BHD"),
+    (-500, "EUR", "en", "-5.00\u00a0EUR")])
+def test_money_is_shown_with_the_currencys_own_decimals(minor, currency, language, text):
+    assert strings.format_money(minor, currency, language) == text
 
 
 def test_documents_never_fetch_urls(tmp_path):

@@ -14,6 +14,7 @@ from gateway import registry as views
 from gateway.framework.i18n import LANGUAGES
 from gateway.registry import MESSAGES, plural_translator, translator
 from sbcommon.contracts.accounts import CustomerKind, CustomerStatus, SortKey
+from sbcommon.contracts.catalogue import ItemKind, QuantityRule, Recurrence
 from sbcommon.contracts.notifications import MailKind, MailStatus, TemplateKind
 from sbcommon.contracts.numbering import NumberState
 from sbcommon.contracts.resellers import ResellerStatus, WizardStep
@@ -56,6 +57,9 @@ DYNAMIC_VALUES: dict[str, tuple[str, ...]] = {
     "mail_templates.kind.": get_args(TemplateKind),
     "mail_templates.origin.": ("own", "platform", "builtin"),
     "mail_templates.": ("subject", "html", "text"),  # mail_template.html's fields
+    "catalogue.kind.": get_args(ItemKind),
+    "catalogue.recurrence.": get_args(Recurrence),
+    "catalogue.rule.": get_args(QuantityRule),
 }
 
 

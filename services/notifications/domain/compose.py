@@ -13,7 +13,7 @@ from ..models import Mail
 from . import mailstore, messages, templates
 from .brand import Brand
 from .messages import Attachment, Rendered
-from .strings import LANGUAGES, translator
+from .strings import LANGUAGES, format_date, format_money, translator
 from .templates import Source
 
 
@@ -68,9 +68,32 @@ def custom_message(customer: dict[str, Any], brand: Brand, subject: str, body: s
 
 
 def statement(customer: dict[str, Any], brand: Brand, pdf: bytes, now: datetime,
-              override: Source | None = None) -> Rendered:
-    rendered = messages.render("statement", customer["language"], brand, {
-        "name": customer.get("contact_name") or customer["name"],
+              priced: dict[str, Any] | None = None, override: Source | None = None) -> Rendered:
+    """The e-mail says the totals (now, after the promotions end, one-time); the PDF has
+    the lines."""
+    language = customer["language"]
+    totals: list[str] = []
+    if priced is not None and priced.get("lines"):
+        t = translator(language)
+
+        def money(minor: int) -> str:
+            return format_money(minor, priced["currency"], language)
+
+        totals.append(f"{t('statement.total_now')} : {money(priced['monthly']['total'])}"
+                      if language == "fr" else
+                      f"{t('statement.total_now')}: {money(priced['monthly']['total'])}")
+        after = priced["monthly_after_promotions"]
+        if after.get("full_price_from"):
+            label = t("statement.total_after", date=format_date(after["full_price_from"],
+                                                                language))
+            totals.append(f"{label}{' :' if language == 'fr' else ':'} "
+                          f"{money(after['total'])}")
+        if priced["one_time"]["subtotal"]:
+            label = t("statement.total_one_time")
+            totals.append(f"{label}{' :' if language == 'fr' else ':'} "
+                          f"{money(priced['one_time']['total'])}")
+    rendered = messages.render("statement", language, brand, {
+        "name": customer.get("contact_name") or customer["name"], "totals": totals,
     }, override)
     t = translator(customer["language"])
     filename = f"{t('statement.filename')}-{customer['identifier']}-{now.date()}.pdf"

@@ -27,20 +27,22 @@ _ENV = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined
 MAX_PDF_ROWS = 5000
 
 
-def statement_html(brand: Brand, customer: dict[str, Any], lines: list[dict[str, Any]],
-                   language: str, now: datetime, currency: str = "CAD") -> str:
-    """The account, its plans and options (quantity × unit price) and the totals.
+def statement_html(brand: Brand, customer: dict[str, Any], statement: dict[str, Any],
+                   language: str, now: datetime) -> str:
+    """The account, its subscription priced by the catalogue service (plan, options,
+    devices and fees with quantities, unit and line prices, promotions and their end dates,
+    taxes per line type) and the monthly total now and once the promotions end.
 
-    Subscriptions do not exist yet (the catalogue issue): ``lines`` is empty today and the
-    totals are 0, rendered as a correct, empty table.
+    ``statement`` is catalogue's ``PricedStatement``; its amounts are already rounded and
+    add up, so this only lays them out.
     """
     check_language(language)
-    total = sum(line["quantity"] * line["unit_price_cents"] for line in lines)
+    currency = statement["currency"]
     return _ENV.get_template("pdf/statement.html").render(
         t=translator(language), lang=language, brand=brand, customer=customer,
-        lines=lines, total_cents=total, currency=currency, date=now.date().isoformat(),
-        money=lambda cents: format_money(cents, currency, language),
-        day=lambda iso: format_date(iso, language),
+        statement=statement, date=now.date().isoformat(),
+        money=lambda minor: format_money(minor, currency, language),
+        day=lambda iso: format_date(str(iso) if iso else None, language),
     )
 
 

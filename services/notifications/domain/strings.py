@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sbcommon.money import decimals
+
 LANGUAGES = ("fr", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -47,6 +49,24 @@ STRINGS: dict[str, dict[str, str]] = {
         "statement.subtotal": "Subtotal",
         "statement.total": "Total per month",
         "statement.filename": "statement",
+        "statement.col.promotion": "Promotion",
+        "statement.col.net": "Net",
+        "statement.until": "until {date}",
+        "statement.one_time": "One-time charges",
+        "statement.discounts": "Promotions",
+        "statement.tax": "{name} ({rate} %) on {kind}",
+        "statement.total_now": "Monthly total now",
+        "statement.total_after": "Monthly total after the promotions end ({date})",
+        "statement.total_one_time": "One-time total",
+        "statement.promotions": "Promotions",
+        "statement.promotion_ends": "{name}: from {start} until {end}",
+        "statement.promotion_once": "{name}: applied on {start}",
+        "statement.monthly": "monthly",
+        "statement.once": "once",
+        "line.plan": "plans",
+        "line.option": "options",
+        "line.device": "devices",
+        "line.fee": "service fees",
         "kind.company": "Company",
         "kind.professional": "Professional",
         "status.trial": "Free trial",
@@ -110,6 +130,24 @@ STRINGS: dict[str, dict[str, str]] = {
         "statement.subtotal": "Sous-total",
         "statement.total": "Total par mois",
         "statement.filename": "releve",
+        "statement.col.promotion": "Promotion",
+        "statement.col.net": "Net",
+        "statement.until": "jusqu'au {date}",
+        "statement.one_time": "Frais uniques",
+        "statement.discounts": "Promotions",
+        "statement.tax": "{name} ({rate} %) sur {kind}",
+        "statement.total_now": "Total mensuel actuel",
+        "statement.total_after": "Total mensuel après la fin des promotions ({date})",
+        "statement.total_one_time": "Total des frais uniques",
+        "statement.promotions": "Promotions",
+        "statement.promotion_ends": "{name} : du {start} au {end}",
+        "statement.promotion_once": "{name} : appliquée le {start}",
+        "statement.monthly": "mensuel",
+        "statement.once": "unique",
+        "line.plan": "forfaits",
+        "line.option": "options",
+        "line.device": "appareils",
+        "line.fee": "frais de service",
         "kind.company": "Entreprise",
         "kind.professional": "Professionnel",
         "status.trial": "Essai gratuit",
@@ -147,13 +185,19 @@ def translator(language: str) -> Callable[..., str]:
     return t
 
 
-def format_money(cents: int, currency: str, language: str) -> str:
-    """Integer cents → "12.50 $" (fr) / "$12.50" (en); CAD/USD show a dollar sign."""
-    amount = f"{cents / 100:,.2f}"
+def format_money(minor: int, currency: str, language: str) -> str:
+    """Integer minor units → "12,50 $" (fr) / "$12.50" (en) with the currency's own number
+    of decimals (JPY 0, BHD 3); CAD/USD show a dollar sign, others their ISO code."""
+    digits = decimals(currency)
+    whole, frac = divmod(abs(minor), 10**digits)
+    grouped = f"{whole:,}"
+    sign = "-" if minor < 0 else ""
     symbol = "$" if currency in ("CAD", "USD") else currency
     if language == "fr":
-        return amount.replace(",", "\u202f").replace(".", ",") + f"\u00a0{symbol}"
-    return f"{symbol}{amount}"
+        text = grouped.replace(",", "\u202f") + (f",{frac:0{digits}d}" if digits else "")
+        return f"{sign}{text}\u00a0{symbol}"
+    text = grouped + (f".{frac:0{digits}d}" if digits else "")
+    return f"{sign}{symbol}{text}" if symbol == "$" else f"{sign}{text}\u00a0{symbol}"
 
 
 def format_date(iso: str | None, language: str) -> str:

@@ -40,7 +40,7 @@ VARIABLES: dict[str, frozenset[str]] = {
     "access_codes": COMMON | {"identifier", "link", "expires"},
     "reset": COMMON | {"identifier", "link", "expires"},
     "welcome": COMMON | {"account", "trial_ends"},
-    "statement": COMMON,
+    "statement": COMMON | {"totals"},
 }
 # A mail whose purpose is its link must keep it.
 REQUIRED: dict[str, frozenset[str]] = {"access_codes": frozenset({"link"}),
@@ -53,6 +53,7 @@ SAMPLE: dict[str, Any] = {
     "name": "Marie Tremblay", "identifier": "marie.tremblay",
     "link": "https://portal.example/reset?token=SAMPLE", "expires": "2026-12-01 10:00 UTC",
     "account": "Boulangerie Tremblay", "trial_ends": "2026-12-31",
+    "totals": ["Monthly total: 68.96 CAD", "From 2027-06-01: 86.20 CAD"],
 }
 
 
@@ -119,8 +120,11 @@ def builtin(kind: str, language: str) -> Source:
         text = (f"{hello}\n\n{s('welcome.intro')}\n{{% if trial_ends %}}{trial}\n{{% endif %}}"
                 f"\n{s('welcome.next')}")
     elif kind == "statement":
-        html = f"<p>{hello}</p>\n<p>{s('statement.intro')}</p>"
-        text = f"{hello}\n\n{s('statement.intro')}"
+        html = (f"<p>{hello}</p>\n<p>{s('statement.intro')}</p>\n"
+                "{% if totals %}<ul>{% for line in totals %}<li>{{ line }}</li>{% endfor %}"
+                "</ul>{% endif %}")
+        text = (f"{hello}\n\n{s('statement.intro')}\n"
+                "{% for line in totals %}{{ line }}\n{% endfor %}")
     else:
         raise NotFound(f"no editable template for {kind!r}")
     return Source(subject=s(f"{kind}.subject"), html=html, text=text)
