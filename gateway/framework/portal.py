@@ -53,6 +53,9 @@ class NavItem:
     label: str  # catalogue key
     roles: tuple[str, ...] = ("admin", "reseller", "customer")
     order: int = 50  # position among the links, whatever the order of the areas
+    # Pages of the caller's own set-up (company, brand, templates) go in the account menu:
+    # the top bar keeps the daily work and fits a laptop screen in French.
+    in_menu: bool = False
 
 
 class CsrfError(SwitchboardError):

@@ -41,6 +41,12 @@ def watch_for_errors(page: Any) -> list[str]:
     return errors
 
 
+def open_account_menu(page: Any) -> Any:
+    """The set-up pages (company, brand, templates) are in the account menu."""
+    page.locator("details.usermenu > summary").click()
+    return page.locator("details.usermenu .menu")
+
+
 def test_the_admin_onboards_edits_suspends_and_reactivates_a_reseller(
         platform, accounts_db, fast_hasher, browser_page, shoot, smtp):
     from tests.support import make_admin
@@ -151,8 +157,7 @@ def test_company_settings_and_branding_pages(platform, accounts_db, fast_hasher,
     page = browser_page
     errors = watch_for_errors(page)
     sign_in(page, platform.base_url, made.identifier, made.password)
-    page.get_by_role("navigation", name="Menu principal").get_by_role(
-        "link", name="Entreprise").click()
+    open_account_menu(page).get_by_role("link", name="Entreprise").click()
     page.locator("#f-support_email").fill("aide@pages.example")
     page.locator("#support-form").get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_role("status")).to_have_text("Contact de soutien enregistré.")
@@ -160,8 +165,7 @@ def test_company_settings_and_branding_pages(platform, accounts_db, fast_hasher,
     expect(page.locator("#pbx-info")).to_contain_text("Non défini")
     shoot("reseller-settings")
 
-    page.get_by_role("navigation", name="Menu principal").get_by_role(
-        "link", name="Image de marque").click()
+    open_account_menu(page).get_by_role("link", name="Image de marque").click()
     svg = tmp_path / "logo.svg"
     svg.write_bytes(files.SVG_WITH_SCRIPT)
     page.locator("#f-logo").set_input_files(str(svg))
@@ -189,8 +193,7 @@ def test_mail_template_pages_preview_refuse_and_save(platform, reseller_api, bro
     made = make_reseller(accounts_db, fast_hasher, name="Templates")
     page = browser_page
     sign_in(page, platform.base_url, made.identifier, made.password)
-    page.get_by_role("navigation", name="Menu principal").get_by_role(
-        "link", name="Modèles de courriel").click()
+    open_account_menu(page).get_by_role("link", name="Modèles de courriel").click()
     expect(page.locator("#templates tbody tr")).to_have_count(8)
     page.get_by_role("link", name="Bienvenue").first.click()
     page.locator("#f-html").fill("<p>{{ ''.__class__ }}</p>")

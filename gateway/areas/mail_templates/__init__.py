@@ -11,7 +11,8 @@ from .pages import pages
 
 area = Area(
     "mail_templates", Path(__file__).parent, api=api, pages=pages,
-    nav=(NavItem("/mail-templates", "nav.mail_templates", ("admin", "reseller"), order=70),),
+    nav=(NavItem("/mail-templates", "nav.mail_templates", ("admin", "reseller"), order=70,
+                 in_menu=True),),
     flash=frozenset({"mail_templates.saved", "mail_templates.reset"}),
     messages=MESSAGES,
 )

@@ -13,8 +13,8 @@ from .pages import pages
 area = Area(
     "resellers", Path(__file__).parent, api=api, pages=pages,
     nav=(NavItem("/admin/resellers", "nav.resellers", ("admin",), order=5),
-         NavItem("/reseller/settings", "nav.company", ("reseller",), order=60),
-         NavItem("/reseller/branding", "nav.branding", ("reseller",), order=61)),
+         NavItem("/reseller/settings", "nav.company", ("reseller",), order=60, in_menu=True),
+         NavItem("/reseller/branding", "nav.branding", ("reseller",), order=61, in_menu=True)),
     flash=frozenset({"resellers.created", "resellers.saved", "resellers.pbx_saved",
                      "resellers.suspended", "resellers.reactivated",
                      "resellers.settings_saved", "resellers.support_saved",
