@@ -107,7 +107,7 @@ class ProvisioningService:
         data = parse(DeviceUpdate, payload)
         self.known_customers.ensure(who, customer_id)
         return self.once(who, lambda session: devices.update(
-            session, who, customer_id, device_id, data, self.outbox, utcnow()))
+            session, who, customer_id, device_id, data, BOX, self.outbox, utcnow()))
 
     @rpc
     def delete_device(self, actor: dict[str, Any], customer_id: str, device_id: str) -> None:
