@@ -5,6 +5,8 @@ and the RPC the gateway's ``/pbx/v1`` calls; plain functions, no nameko, no I/O.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -103,9 +105,20 @@ def read_query(query_string: str) -> dict[str, str]:
     return query
 
 
-def bearer(authorization: str | None) -> str | None:
-    scheme, _, token = (authorization or "").partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
+def token_of(authorization: str | None) -> str | None:
+    """The PBX token from ``Bearer <token>``, or from ``Basic`` with the token as the
+    password (Kamailio's http_connect, the one call that keeps its connection alive, can
+    send only credentials of its connection URL)."""
+    scheme, _, value = (authorization or "").strip().partition(" ")
+    if scheme.lower() == "bearer":
+        return value.strip() or None
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return decoded.partition(":")[2] or None
+    return None
 
 
 Handler = Callable[[PolicyCache, TokenInfo, Mapping[str, Any]], dict[str, Any]]
@@ -131,7 +144,7 @@ def handle(cache: PolicyCache, method: str, path: str, query_string: str,
             return 405, {"error": "method_not_allowed",
                          "message": f"{method[:10]} is not allowed here; use GET",
                          "details": []}
-        holder = cache.check_token(bearer(authorization))
+        holder = cache.check_token(token_of(authorization))
         return 200, route(cache, holder, read_query(query_string))
     except SwitchboardError as exc:
         return exc.status, exc.to_dict()
