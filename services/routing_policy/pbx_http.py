@@ -53,6 +53,10 @@ class Application:
         self.health = health
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        # An answer does no I/O, and a kept-alive connection whose next request is already
+        # buffered never waits: without this yield one busy connection starves the others
+        # (measured: p99 of hundreds of ms at 8 connections).
+        eventlet.sleep(0)
         try:
             status, body = pbx.handle(
                 self.cache, environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""),

@@ -94,6 +94,16 @@ Max-Forwards: 70
 
 CARRIER = _HEAD.format(name="carrier") + """  <recv request="INVITE"/>
   <send><![CDATA[
+SIP/2.0 100 Trying
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+  <send><![CDATA[
 SIP/2.0 200 OK
 [last_Via:]
 [last_From:]
@@ -146,7 +156,7 @@ class Proxy:
 
 
 def start_proxy(kamailio: str, sipp: str, pbx_address: str, token: str, domain: str,
-                workdir: Path, children: int = 8) -> Proxy:
+                workdir: Path, children: int = 8, shm_mb: int = 256) -> Proxy:
     workdir.mkdir(parents=True, exist_ok=True)
     port, carrier_port = free_port(), free_port()
     (workdir / "carrier.xml").write_text(CARRIER)
@@ -160,8 +170,8 @@ def start_proxy(kamailio: str, sipp: str, pbx_address: str, token: str, domain: 
            "SB_PBX_HTTPCON": f"sb=>http://pbx:{token}@{pbx_address}/pbx/v1",
            "SB_CARRIER": f"sip:127.0.0.1:{carrier_port}"}
     proc = subprocess.Popen(
-        [kamailio, "-DD", "-E", "-f", str(KAMAILIO_CFG), "-L", MODULES, "-m", "64", "-M", "8",
-         "-n", str(children), "-Y", str(workdir), "-P", str(workdir / "kamailio.pid")],
+        [kamailio, "-DD", "-E", "-f", str(KAMAILIO_CFG), "-L", MODULES, "-m", str(shm_mb),
+         "-M", "8", "-n", str(children), "-Y", str(workdir), "-P", str(workdir / "kamailio.pid")],
         cwd=workdir, env=env, stdin=subprocess.DEVNULL,
         stdout=(workdir / "kamailio.log").open("ab"), stderr=subprocess.STDOUT)
     proxy = Proxy(port, domain, proc, carrier, workdir)
