@@ -197,3 +197,13 @@ def test_a_missed_broadcast_shows_as_a_generation_gap():
     assert made.behind(7, now=101.6, grace=1.5) is True  # missed: reload
     made.applied_broadcast(6)
     assert made.generation == 7 and made.behind(7, now=102.0, grace=1.5) is False
+
+
+# -- the documented proxy configuration is the shipped one ------------------------------------
+def test_the_documentation_shows_the_shipped_kamailio_configuration_verbatim():
+    from tests.support import ROOT
+
+    shipped = (ROOT / "deploy" / "pbx" / "kamailio" / "kamailio.cfg").read_text()
+    doc = (ROOT / "docs" / "pbx-integration.md").read_text()
+    assert "```\n" + shipped + "```\n" in doc
+    assert "s.escape.param})&caller" not in doc  # the recipe that sent + as a space
