@@ -21,12 +21,14 @@ NOTIF_ARGS=()
 NUMBERING_ARGS=()
 ROUTING_ARGS=()
 PROVISIONING_ARGS=()
+PBX_ARGS=()
 if [ -n "${SB_BENCH_QUICK:-}" ]; then
   NUMBERING_ARGS+=(--lines 10000 --orders 10)
   ROUTING_ARGS+=(--seconds 2)
   SEARCH_ARGS+=(--customers 10000 --runs 10)
   LOGIN_ARGS+=(--seconds 5 --baseline 3)
   NOTIF_ARGS+=(--emails 100 --statements 10 --customers 5000)
+  PBX_ARGS+=(--seconds 3 --rounds 1 --sipp-seconds 5 --sipp-limit 500)
 fi
 
 cd "$ROOT"
@@ -37,3 +39,4 @@ timeout --foreground -s TERM 900 "$PY" bench/bench_notifications.py "${NOTIF_ARG
 timeout --foreground -s TERM 600 "$PY" bench/bench_numbering.py "${NUMBERING_ARGS[@]}"
 timeout --foreground -s TERM 600 "$PY" bench/bench_routing_policy.py "${ROUTING_ARGS[@]}"
 timeout --foreground -s TERM 600 "$PY" bench/bench_provisioning.py "${PROVISIONING_ARGS[@]}"
+timeout --foreground -s TERM 600 "$PY" bench/bench_pbx_direct.py "${PBX_ARGS[@]}"

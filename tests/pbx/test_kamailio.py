@@ -5,6 +5,7 @@ go out), and 1,000 calls at 50/s all succeed."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 import pytest
@@ -95,3 +96,12 @@ def test_closed_customer_stops_within_a_second(sip_tools, proxy, phone, tmp_path
     assert call(sip_tools, proxy, phone, tmp_path, "closed-call", NATIONAL, 403).ok
     emergency = call(sip_tools, proxy, phone, tmp_path, "closed-112", EMERGENCY, 200)
     assert emergency.ok, emergency.output
+
+
+def test_no_log_holds_the_line_secret_or_its_ha1(sip_tools, proxy, phone, platform):
+    digest = hashlib.md5(f"{phone.user}:{phone.domain}:{phone.password}".encode(),  # noqa: S324
+                         usedforsecurity=False).hexdigest()
+    logs = platform.logs() + proxy.log_text()
+    assert phone.user in proxy.log_text() or "barred call" in proxy.log_text()
+    for secret in (phone.password, digest):
+        assert secret not in logs
