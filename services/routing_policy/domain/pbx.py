@@ -38,6 +38,8 @@ def plus_restored(value: Any) -> Any:
 
 def understand(query: Mapping[str, Any]) -> AuthorizeQuery:
     """The authorize query, its numbers as meant; 422 saying what is wrong otherwise."""
+    if not isinstance(query, Mapping):
+        raise BadRequest("the query must be a JSON object")
     restored = {k: plus_restored(v) if k in ("dialed", "caller") else v
                 for k, v in query.items()}
     data = parse(AuthorizeQuery, restored, "query")
