@@ -77,6 +77,9 @@ Max-Forwards: 70
         parts += [
             '<recv response="200" rrs="true"/>',
             f'<send>{message("ACK [next_url] SIP/2.0", "2 ACK", to_tag="[peer_tag_param]", routes="[routes]" + chr(10))}</send>',  # noqa: E501
+            # a short call: a BYE sent at once can overtake the ACK through a proxy's
+            # parallel workers, which no real call does
+            '<pause milliseconds="100"/>',
             f'<send retrans="500">{message("BYE [next_url] SIP/2.0", "3 BYE", to_tag="[peer_tag_param]", routes="[routes]" + chr(10))}</send>',  # noqa: E501
             '<recv response="200"/>',
         ]
@@ -115,7 +118,7 @@ Contact: <sip:carrier@[local_ip]:[local_port]>
 Content-Length: 0
 
 ]]></send>
-  <recv request="ACK"/>
+  <recv request="ACK" optional="true"/>
   <recv request="BYE"/>
   <send><![CDATA[
 SIP/2.0 200 OK
