@@ -26,6 +26,7 @@ NUMBERING_ARGS=()
 ROUTING_ARGS=()
 PROVISIONING_ARGS=()
 SCALE_ARGS=()
+PBX_ARGS=()
 if [ -n "${SB_BENCH_QUICK:-}" ]; then
   NUMBERING_ARGS+=(--lines 10000 --orders 10)
   ROUTING_ARGS+=(--seconds 2)
@@ -34,6 +35,7 @@ if [ -n "${SB_BENCH_QUICK:-}" ]; then
   NOTIF_ARGS+=(--emails 100 --statements 10 --customers 5000)
   SCALE_ARGS+=(--seconds 4 --kill-seconds 22)
   STATEMENT_ARGS+=(--customers 500 --max-seconds 60)
+  PBX_ARGS+=(--seconds 3 --rounds 1 --sipp-seconds 5 --sipp-limit 500)
 fi
 
 cd "$ROOT"
@@ -54,6 +56,7 @@ bench 2100 bench_statements.py "${STATEMENT_ARGS[@]}"
 bench 600 bench_numbering.py "${NUMBERING_ARGS[@]}"
 bench 600 bench_routing_policy.py "${ROUTING_ARGS[@]}"
 bench 600 bench_provisioning.py "${PROVISIONING_ARGS[@]}"
+bench 600 bench_pbx_direct.py "${PBX_ARGS[@]}"
 bench 600 bench_scale.py "${SCALE_ARGS[@]}"
 if [ "${#failed[@]}" -gt 0 ]; then
   echo "benchmarks that did not finish: ${failed[*]}" >&2

@@ -6,10 +6,12 @@ source "$(dirname "$0")/lib.sh"
 ensure_infrastructure
 # Every tool a test calls (tests/support.py require_tool: missing in CI=true is a failure):
 # node checks the portal's script, curl downloads provisioning files, Chromium runs the
-# browser tests.
+# browser tests, Kamailio (with http_client and json) and sipp run the SIP proxy tests.
 missing=()
 command -v node >/dev/null || missing+=(nodejs)
 command -v curl >/dev/null || missing+=(curl)
+command -v kamailio >/dev/null || missing+=(kamailio kamailio-utils-modules kamailio-json-modules)
+command -v sipp >/dev/null || missing+=(sip-tester)
 if [ -z "${SB_SKIP_BROWSER:-}" ] && ! command -v chromium >/dev/null; then
   missing+=(chromium fonts-dejavu-core)
 fi

@@ -80,6 +80,8 @@ def platform(databases, smtp):
     env = {
         **os.environ,
         "SB_HTTP_ADDRESS": f"127.0.0.1:{port}",
+        # routing_policy's direct PBX server (every replica shares it: SO_REUSEPORT)
+        "SB_PBX_HTTP_ADDRESS": f"127.0.0.1:{free_port()}",
         "SB_LOG_LEVEL": "INFO",
         "PYTHONWARNINGS": "ignore",
         # Every HTTP test signs in from 127.0.0.1: keep the per-address limit above what the
@@ -105,6 +107,7 @@ def platform(databases, smtp):
     for name in platform_services():  # events and dead letters of an earlier run
         purge_queues(name)
     plat = Platform(base_url=f"http://127.0.0.1:{port}", env=env)
+    plat.pbx_url = f"http://{env['SB_PBX_HTTP_ADDRESS']}/pbx/v1"  # type: ignore[attr-defined]
     for name in platform_services():
         plat.add(name, f"services.{name}.service")
     plat.add("gateway", "gateway.service")

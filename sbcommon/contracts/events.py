@@ -132,6 +132,20 @@ class SubscriptionChanged(Event):
     promotions: list[str]  # ids of the promotions applied when it started
     changed_by: str  # user id
     role: Literal["admin", "reseller", "customer"]
+# -- provisioning.events ----------------------------------------------------------------------
+class SipCredentialsChanged(Event):
+    """A phone line's SIP credentials as the proxy needs them: the digest HA1
+    (MD5 of username:realm:secret) for each realm the line registers to, never the secret.
+    ``deleted``: the line is gone (``ha1`` empty). The version is one more at every change of
+    the line, so a late event never brings back an older state."""
+
+    customer_id: str
+    device_id: str
+    username: str
+    caller_id: str | None  # E.164 the line calls from, if the customer has a number
+    ha1: dict[str, str]  # realm → 32 lowercase hex digits
+    deleted: bool = False
+    version: int
 
 
 # The contract of each event type, by its name: producers are checked against it when they
@@ -147,4 +161,5 @@ MODELS: dict[str, type[Event]] = {
     "number_assigned": NumberAssigned,
     "number_released": NumberReleased,
     "subscription_changed": SubscriptionChanged,
+    "sip_credentials_changed": SipCredentialsChanged,
 }

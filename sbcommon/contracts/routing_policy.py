@@ -67,7 +67,21 @@ class AuthorizeQuery(Strict):
     customer: Annotated[str, StringConstraints(max_length=36)] | None = None
     caller: Annotated[str, StringConstraints(max_length=32)] | None = Field(
         default=None, description="E.164 of one of the customer's numbers (instead of customer)")
+    sip_user: Annotated[str, StringConstraints(max_length=64)] | None = Field(
+        default=None, description="The line's SIP username from provisioning (instead of "
+                                  "customer or caller)")
     kind: CallKind = "direct"
+
+
+class SipCredentialsQuery(Strict):
+    username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    realm: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+class SipCredentials(BaseModel):
+    ha1: str = Field(description="MD5(username:realm:secret), 32 lowercase hex digits")
+    customer_id: str
+    caller_id: str | None = Field(None, description="The E.164 number the line calls from")
 
 
 class Decision(BaseModel):
@@ -82,6 +96,9 @@ class Decision(BaseModel):
     when_unavailable: Action | None = Field(
         None, description="The reseller's choice for calls asked while this service is "
                           "unavailable (then the answer is a 503 that carries the decision)")
+    dialed: str | None = Field(None, description="The dialled string as understood (a + "
+                                                 "that arrived as a space is read as +)")
+    caller: str | None = Field(None, description="The calling number as understood")
 
 
 class PbxTokenCreate(Strict):

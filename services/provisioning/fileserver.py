@@ -51,7 +51,6 @@ class Backend:
         self.sessions = sessions
         self.box = SecretBox(settings.encryption_keys)
         self.blocklist = Blocklist(settings.max_failures, settings.block_seconds)
-        self.render_settings = files.Settings(settings.sip_server, settings.sip_port)
 
     def authenticate(self, username: str, password: str) -> files.Login | None:
         with self.sessions() as session:
@@ -69,7 +68,7 @@ class Backend:
             if device is None:
                 DOWNLOADS.labels(protocol, "not_found").inc()
                 return None
-            data = files.render(session, self.box, self.render_settings, device, name)
+            data = files.render(session, self.box, device, name)
             if record:
                 files.record_download(session, device.id, name, datetime.now(UTC))
         if record:

@@ -92,6 +92,8 @@ class Device(Base):
     number: Mapped[str | None] = mapped_column(String(16))
     sip_username: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
     sip_secret_encrypted: Mapped[str] = mapped_column(Text, nullable=False)
+    # One more at every change of the line (sip_credentials_changed carries it).
+    sip_version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="1")
     last_provisioned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_provisioned_file: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = _now()

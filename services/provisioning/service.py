@@ -110,7 +110,7 @@ class ProvisioningService:
         data = parse(DeviceUpdate, payload)
         self.known_customers.ensure(who, customer_id)
         return self.once(who, lambda session: devices.update(
-            session, who, customer_id, device_id, data, self.outbox, utcnow()))
+            session, who, customer_id, device_id, data, BOX, self.outbox, utcnow()))
 
     @rpc
     def delete_device(self, actor: dict[str, Any], customer_id: str, device_id: str) -> None:
@@ -164,7 +164,8 @@ class ProvisioningService:
 
     @handles("accounts", "reseller_updated", ResellerUpdated)
     def on_reseller_updated(self, session: Session, event: ResellerUpdated) -> None:
-        sip_server.apply_update(session, event, utcnow())
+        if sip_server.apply_update(session, event, utcnow()):
+            devices.realm_changed(session, event.reseller_id, BOX, self.outbox)
 
     @handles("numbering", "number_assigned", NumberAssigned)
     def on_number_assigned(self, session: Session, event: NumberAssigned) -> None:

@@ -7,7 +7,7 @@ import hashlib
 import os
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from sbcommon.settings import Settings
@@ -19,8 +19,12 @@ class ProvisioningSettings(Settings):
     # works; production sets its own.
     encryption_keys: Annotated[tuple[str, ...], NoDecode] = Field(
         (), validation_alias="PROVISIONING_SECRET_KEYS")
-    sip_server: str = Field("sip.switchboard.example", validation_alias="PROVISIONING_SIP_SERVER")
-    sip_port: int = Field(5060, validation_alias="PROVISIONING_SIP_PORT")
+    # The SIP domain phones register to (also the digest realm the proxy challenges with),
+    # and the proxy they send to (host or host:port; empty: the domain, port 5060). Both
+    # are written into every vendor file. PROVISIONING_SIP_SERVER is the former name.
+    sip_domain: str = Field("sip.switchboard.example", min_length=1, validation_alias=AliasChoices(
+        "SB_SIP_DOMAIN", "PROVISIONING_SIP_SERVER"))
+    sip_proxy: str = Field("", validation_alias="SB_SIP_PROXY")
     # phones reach it from the network
     ftp_host: str = Field("0.0.0.0", validation_alias="PROVISIONING_FTP_HOST")  # noqa: S104
     ftp_port: int = Field(2121, validation_alias="PROVISIONING_FTP_PORT")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     Index,
@@ -16,6 +18,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from sbcommon.consumer import processed_events_table
@@ -98,6 +101,36 @@ class PbxTokenRow(Base):
     reseller_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = _now()
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SipUserRow(Base):
+    """A phone line's SIP user, from provisioning's ``sip_credentials_changed`` events: its
+    customer, its calling number and its digest HA1 per realm (never the secret). A deleted
+    line keeps its row, without HA1, so its version still stops a late event."""
+
+    __tablename__ = "sip_users"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reseller_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    customer_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    device_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    caller_id: Mapped[str | None] = mapped_column(String(16))
+    ha1: Mapped[dict[str, str]] = mapped_column(JSONB, nullable=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    updated_at: Mapped[datetime] = _now()
+
+
+class CacheGeneration(Base):
+    """One counter, one more at every change a replica's cache must see (in the change's
+    transaction). Each broadcast carries it; a replica whose cache is behind the database's
+    counter missed one, and reloads."""
+
+    __tablename__ = "cache_generation"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
 outbox = outbox_table(metadata)

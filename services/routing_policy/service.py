@@ -1,9 +1,11 @@
 """routing_policy service: call-restriction rules and the PBX's call-authorisation decision.
 
 Thin entrypoints over ``domain/``. Decisions are answered from the in-memory ``PolicyCache``
-(no database, no other service on the call path); every change is written to the database
-with an outbox event, and every replica reloads what changed when the event comes back to it
-as a broadcast.
+(no database, no other service on the call path), by RPC for the gateway's ``/pbx/v1`` and,
+directly, by each replica's own PBX server (``pbx_http``). Every change is written to the
+database with an outbox event and a new cache generation; every replica reloads what changed
+when the event comes back to it as a broadcast, and reloads everything when its generation
+stays behind the database's (a broadcast it missed).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,9 +35,9 @@ from sbcommon.contracts.events import (
     CustomerUpdated,
     NumberAssigned,
     NumberReleased,
+    SipCredentialsChanged,
 )
 from sbcommon.contracts.routing_policy import (
-    AuthorizeQuery,
     DefaultUpdate,
     NumberTestQuery,
     PbxTokenCreate,
@@ -42,7 +45,7 @@ from sbcommon.contracts.routing_policy import (
 )
 from sbcommon.contracts.rpc import AccountsRpc, rpc_proxy
 from sbcommon.db import Database, health_report
-from sbcommon.errors import Invalid, NotFound, Unavailable
+from sbcommon.errors import NotFound, Unavailable
 from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
 from sbcommon.metrics import AUTHORIZE, add_readiness_check
@@ -52,11 +55,11 @@ from sbcommon.rpc import rpc
 from sbcommon.telemetry import Telemetry
 from sbcommon.validation import parse
 
-from .domain import directory, rules, scope, tokens
+from .domain import directory, generation, pbx, rules, scope, sipusers, tokens
 from .domain.cache import PolicyCache, TokenInfo
-from .domain.numbers import clean
-from .domain.policy import CustomerContext, Verdict
+from .domain.policy import CustomerContext
 from .models import KnownCustomer, idempotency, outbox
+from .pbx_http import PbxHttpServer
 from .settings import RoutingPolicySettings
 
 log = logging.getLogger(__name__)
@@ -98,14 +101,6 @@ class Cache(DependencyProvider):
         return self.cache
 
 
-def _log_verdict(verdict: Verdict, dialed: str) -> None:
-    AUTHORIZE.labels("allow" if verdict.allow else "deny", verdict.level).inc()
-    if not verdict.allow:  # the PBX operator will ask why a call was barred
-        log.info("call denied: customer=%s kind=%s dialed=%r destination=%s level=%s "
-                 "rule=%s reason=%s", verdict.customer_id, verdict.kind, dialed[:64],
-                 verdict.destination, verdict.level, verdict.rule_id, verdict.reason)
-
-
 class RoutingPolicyService:
     name = SERVICE
 
@@ -114,6 +109,10 @@ class RoutingPolicyService:
     housekeeping = Housekeeping()
     outbox = Outbox(outbox)
     cache = Cache()
+    direct_pbx = PbxHttpServer(SETTINGS.pbx_http_address,
+                               read_timeout=SETTINGS.pbx_read_timeout,
+                               idle_timeout=SETTINGS.pbx_idle_timeout,
+                               max_connections=SETTINGS.pbx_max_connections)
     accounts: AccountsRpc = rpc_proxy("accounts")
     customers = CustomerReplica(KnownCustomer)
     # A PBX token is shown once and stored hashed: its repeat answer is kept encrypted.
@@ -124,7 +123,7 @@ class RoutingPolicyService:
     @rpc
     def health(self) -> dict[str, Any]:
         return health_report(self.name, self.db, customers=len(self.cache.customers),
-                             replica=REPLICA)
+                             replica=REPLICA, generation=self.cache.generation)
 
     @rpc
     def echo(self, payload: Any = None) -> Any:
@@ -139,24 +138,9 @@ class RoutingPolicyService:
             raise Unavailable("the call restrictions are still loading; try again shortly",
                               {"retry_after": 1})
         holder = self.cache.check_token(token)
-        data = parse(AuthorizeQuery, query, "query")
-        if (data.customer is None) == (data.caller is None):
-            raise Invalid("give either customer=<id> or caller=<E.164 number>, not both",
-                          [{"field": "customer", "message": "customer or caller"}])
-        caller = None
-        if data.caller is not None:
-            caller = clean(data.caller)
-            if not caller.startswith("+"):
-                raise Invalid("caller must be an E.164 number such as +15145550100",
-                              [{"field": "caller", "message": "not E.164"}])
-        context = self._context(data.customer, caller, holder)
-        verdict = self.cache.decide(context, data.dialed, data.kind)
-        _log_verdict(verdict, data.dialed)
-        # The country and the reseller's fail-open choice let the gateway answer the same
-        # customer while this service is unreachable.
-        return {**verdict.as_dict(), "country": context.country,
-                "when_unavailable": self.cache.unavailable_action(context.reseller_id),
-                "replica": REPLICA}
+        data = pbx.understand(query)
+        context = self._context(data.customer, data.caller, holder, data.sip_user)
+        return {**pbx.answer(self.cache, context, data), "replica": REPLICA}
 
     @rpc
     def test_number(self, actor: dict[str, Any], customer_id: str,
@@ -172,12 +156,13 @@ class RoutingPolicyService:
         context = self.cache.customer_context(customer_id, None)
         return self.cache.decide(context, data.dialed, data.kind).as_dict()
 
-    def _context(self, customer_id: str | None, caller: str | None, holder: TokenInfo
-                 ) -> CustomerContext:
+    def _context(self, customer_id: str | None, caller: str | None, holder: TokenInfo,
+                 sip_user: str | None = None) -> CustomerContext:
         """From memory; a customer id not heard of yet is asked of accounts, in the scope of
         the token's reseller (the same way every service asks), then kept."""
         try:
-            return self.cache.customer_context(customer_id, caller, holder.reseller_id)
+            return self.cache.customer_context(customer_id, caller, holder.reseller_id,
+                                               sip_user)
         except NotFound:
             if customer_id is None or customer_id in self.cache.customers:
                 raise
@@ -206,7 +191,7 @@ class RoutingPolicyService:
         data = parse(RuleCreate, payload)
         self._known(who, customer_id)
         created = self.once(who, lambda session: rules.create(
-            session, self.outbox, self._level(session, who, customer_id, write=True),
+            session, self._broadcast, self._level(session, who, customer_id, write=True),
             customer_id, data, who.user_id, utcnow()))
         self._refresh_level(created["reseller_id"], customer_id)
         return created
@@ -219,7 +204,7 @@ class RoutingPolicyService:
 
         def delete(session: Any) -> str:
             reseller_id = self._level(session, who, customer_id, write=True)
-            rules.delete(session, self.outbox, reseller_id, customer_id, rule_id)
+            rules.delete(session, self._broadcast, reseller_id, customer_id, rule_id)
             return reseller_id
         self._refresh_level(self.once(who, delete), customer_id)
 
@@ -229,9 +214,14 @@ class RoutingPolicyService:
         data = parse(DefaultUpdate, payload)
         reseller_id = scope.reseller_of(who)
         result = self.once(who, lambda session: rules.set_default(
-            session, self.outbox, reseller_id, data.action, utcnow(), data.when_unavailable))
+            session, self._broadcast, reseller_id, data.action, utcnow(), data.when_unavailable))
         self._refresh_level(reseller_id, None)
         return result
+
+    @property
+    def _broadcast(self) -> generation.Stamped:
+        """The outbox, for changes every replica's cache must see (one generation each)."""
+        return generation.Stamped(self.outbox)
 
     def _level(self, session: Any, who: Actor, customer_id: str | None, write: bool) -> str:
         """The reseller whose rules are addressed; scope is checked here, in the service."""
@@ -259,7 +249,7 @@ class RoutingPolicyService:
         who.require(Role.ADMIN)
         data = parse(PbxTokenCreate, payload)
         created = self.once(who, lambda session: tokens.create(
-            session, self.outbox, data, utcnow()))
+            session, self._broadcast, data, utcnow()))
         self._reload_tokens()
         return created
 
@@ -274,7 +264,7 @@ class RoutingPolicyService:
         who = Actor.parse(actor)
         who.require(Role.ADMIN)
         revoked = self.once(who, lambda session: tokens.revoke(
-            session, self.outbox, token_id, utcnow()))
+            session, self._broadcast, token_id, utcnow()))
         self._reload_tokens()
         return revoked
 
@@ -310,20 +300,27 @@ class RoutingPolicyService:
         if directory.release_number(session, event, utcnow()):
             self._directory_changed(session, event.reseller_id, number=event.number)
 
+    @handles("provisioning", "sip_credentials_changed", SipCredentialsChanged)
+    def on_sip_credentials_changed(self, session: Session, event: SipCredentialsChanged
+                                   ) -> None:
+        if sipusers.apply(session, event, utcnow()):
+            self._directory_changed(session, event.reseller_id, sip_user=event.username)
+
     def _customer_changed(self, session: Session, event: CustomerEvent) -> None:
         if replica.apply(session, KnownCustomer, event, utcnow()):
             self._directory_changed(session, event.reseller_id, customer_id=event.customer_id)
 
     def _directory_changed(self, session: Session, reseller_id: str, **what: str) -> None:
         # Every replica reloads that entry of its cache when this comes back as a broadcast.
-        self.outbox.record(session, directory.DIRECTORY_CHANGED,
-                           {"reseller_id": reseller_id, **what})
+        self._broadcast.record(session, directory.DIRECTORY_CHANGED,
+                               {"reseller_id": reseller_id, **what})
 
     # -- cache refresh on every replica ---------------------------------------------------
     @event_handler(SERVICE, rules.RULES_CHANGED, handler_type=BROADCAST,
                    reliable_delivery=False)
     def refresh_rules(self, event: dict[str, Any]) -> None:
         self._refresh_level(event["reseller_id"], event.get("customer_id"))
+        self.cache.applied_broadcast(event.get("generation"))
 
     @event_handler(SERVICE, directory.DIRECTORY_CHANGED, handler_type=BROADCAST,
                    reliable_delivery=False)
@@ -333,14 +330,30 @@ class RoutingPolicyService:
                 self.cache.load_customer(session, event["customer_id"])
             if event.get("number"):
                 self.cache.load_caller(session, event["number"])
+            if event.get("sip_user"):
+                self.cache.load_sip_user(session, event["sip_user"])
+        self.cache.applied_broadcast(event.get("generation"))
 
     @event_handler(SERVICE, tokens.TOKENS_CHANGED, handler_type=BROADCAST,
                    reliable_delivery=False)
     def refresh_tokens(self, event: dict[str, Any]) -> None:
         with self.db() as session:
             self.cache.load_tokens(session)
+        self.cache.applied_broadcast(event.get("generation"))
 
     @timer(interval=SETTINGS.refresh_seconds)
     def refresh_everything(self) -> None:
         with self.db() as session:
             self.cache.load_all(session)
+
+    @timer(interval=SETTINGS.generation_seconds)
+    def catch_up(self) -> None:
+        """A broadcast this replica missed (it was disconnected, its queue was recreated)
+        shows as a generation the database has and the cache has not: reload."""
+        with self.db() as session:
+            latest = generation.current(session)
+        if self.cache.behind(latest, time.monotonic(), SETTINGS.generation_grace_seconds):
+            log.warning("cache at generation %d, database at %d: a change was missed; "
+                        "reloading", self.cache.generation, latest)
+            with self.db() as session:
+                self.cache.load_all(session)

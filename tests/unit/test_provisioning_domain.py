@@ -46,7 +46,8 @@ NASTY = 'Réception <b> & "co" \'quote\' ]]> <!--'
 def line(**overrides):
     values = {"mac": "001565abcdef", "device_name": NASTY, "display_name": NASTY,
               "label": "+15145550100", "sip_username": "sb0123", "sip_secret": "s3cret",
-              "sip_server": "sip.example", "sip_port": 5060}
+              "sip_domain": "sip.example", "sip_proxy_host": "proxy.example",
+              "sip_proxy_port": 5060}
     return vendors.LineData(**{**values, **overrides})
 
 

@@ -130,10 +130,11 @@ def authorize(ctx: Ctx, query: AuthorizeQuery) -> Any:
     try:
         answer = policy.authorize(ctx.token, query.model_dump())
     except Unavailable as exc:
-        decision = FALLBACKS.decide(ctx.token, query.customer, query.caller, query.dialed)
+        decision = FALLBACKS.decide(ctx.token, query.customer, query.caller, query.dialed,
+                                    query.sip_user)
         headers = {"Retry-After": str(exc.details.get("retry_after", 5))}
         return json_response({**decision, "kind": query.kind}, 503, headers)
-    FALLBACKS.remember(ctx.token, query.customer, query.caller, answer)
+    FALLBACKS.remember(ctx.token, query.customer, query.caller, answer, query.sip_user)
     return answer
 
 

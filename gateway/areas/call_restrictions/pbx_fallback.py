@@ -31,16 +31,22 @@ class PbxFallbacks:
         self._lock = threading.Lock()
 
     @staticmethod
-    def _key(token: str, customer: str | None, caller: str | None) -> tuple[str, str]:
+    def _key(token: str, customer: str | None, caller: str | None,
+             sip_user: str | None = None) -> tuple[str, str]:
         # Per token: another reseller's token never gets an answer about this customer.
-        who = f"customer:{customer}" if customer else f"caller:{(caller or '').replace(' ', '')}"
+        if customer:
+            who = f"customer:{customer}"
+        elif sip_user:
+            who = f"sip_user:{sip_user}"
+        else:
+            who = f"caller:{(caller or '').replace(' ', '')}"
         return hashlib.sha256(token.encode()).hexdigest()[:32], who
 
     def remember(self, token: str, customer: str | None, caller: str | None,
-                 answer: dict[str, Any]) -> None:
+                 answer: dict[str, Any], sip_user: str | None = None) -> None:
         if not answer.get("country"):
             return
-        key = self._key(token, customer, caller)
+        key = self._key(token, customer, caller, sip_user)
         with self._lock:
             self._known[key] = (answer["country"], answer.get("when_unavailable") or "deny")
             self._known.move_to_end(key)
@@ -48,9 +54,9 @@ class PbxFallbacks:
                 self._known.popitem(last=False)
 
     def decide(self, token: str, customer: str | None, caller: str | None,
-               dialed: str) -> dict[str, Any]:
+               dialed: str, sip_user: str | None = None) -> dict[str, Any]:
         with self._lock:
-            known = self._known.get(self._key(token, customer, caller))
+            known = self._known.get(self._key(token, customer, caller, sip_user))
         country, choice = known or (self.default_country, "deny")
         compact = NOT_DIALLABLE.sub("", dialed)
         if "+" not in compact and shortnumberinfo.is_emergency_number(compact, country):

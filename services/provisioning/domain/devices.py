@@ -14,7 +14,7 @@ from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
 from sbcommon.errors import Conflict, Invalid, NotFound
 
 from ..models import Customer, Device
-from . import credentials, customers, vendors
+from . import credentials, customers, files, sip, vendors
 from .credentials import SecretBox
 from .macs import normalize_mac
 
@@ -46,6 +46,28 @@ def _event(device: Device, customer: Customer) -> dict[str, Any]:
     return {"reseller_id": customer.reseller_id, "customer_id": customer.id,
             "device_id": device.id, "mac": device.mac, "model": device.model,
             "name": device.name}
+
+
+def _credentials_changed(session: Session, events: EventSink, device: Device,
+                         customer: Customer, box: SecretBox | None) -> None:
+    """The proxy's copy of the line (HA1, customer, calling number); no box: deleted."""
+    secret = box.decrypt(device.sip_secret_encrypted) if box is not None else None
+    realm = sip.sip_server_for(session, customer.reseller_id).realm
+    events.record(session, sip.SIP_CREDENTIALS_CHANGED, sip.credentials_event(
+        device, customer, secret, files.caller_id(session, device), realm))
+
+
+def realm_changed(session: Session, reseller_id: str, box: SecretBox,
+                  events: EventSink) -> int:
+    """A reseller's SIP domain is its phones' digest realm: every line's HA1 changes with
+    it, so the proxy's copies are sent again (a new version each). Returns how many."""
+    rows = session.execute(select(Device, Customer).join(Customer,
+                                                         Customer.id == Device.customer_id)
+                           .where(Customer.reseller_id == reseller_id)).all()
+    for device, customer in rows:
+        device.sip_version += 1
+        _credentials_changed(session, events, device, customer, box)
+    return len(rows)
 
 
 def _writable(customer: Customer) -> None:
@@ -104,17 +126,19 @@ def create(session: Session, actor: Actor, customer_id: str, data: DeviceCreate,
         id=str(uuid.uuid4()), customer_id=customer.id, mac=mac, model=model.key,
         name=data.name, display_name=data.display_name, number=data.number,
         sip_username=credentials.sip_username(),
-        sip_secret_encrypted=box.encrypt(credentials.sip_secret()),
+        sip_secret_encrypted=box.encrypt(credentials.sip_secret()), sip_version=1,
         created_at=now, updated_at=now,
     )
     session.add(device)
     session.flush()
     events.record(session, "device_created", _event(device, customer))
+    _credentials_changed(session, events, device, customer, box)
     return to_contract(device)
 
 
 def update(session: Session, actor: Actor, customer_id: str, device_id: str,
-           data: DeviceUpdate, events: EventSink, now: datetime) -> dict[str, Any]:
+           data: DeviceUpdate, box: SecretBox, events: EventSink, now: datetime
+           ) -> dict[str, Any]:
     customer, device = get_scoped(session, actor, customer_id, device_id, lock=True)
     _writable(customer)
     changes = data.model_dump(exclude_unset=True)
@@ -132,9 +156,11 @@ def update(session: Session, actor: Actor, customer_id: str, device_id: str,
     for key, value in changes.items():
         setattr(device, key, value)
     device.updated_at = now
+    device.sip_version += 1
     session.flush()
     events.record(session, "device_updated", {**_event(device, customer),
                                               "fields": sorted(changes)})
+    _credentials_changed(session, events, device, customer, box)
     return to_contract(device)
 
 
@@ -142,6 +168,8 @@ def delete(session: Session, actor: Actor, customer_id: str, device_id: str,
            events: EventSink, now: datetime) -> None:
     customer, device = get_scoped(session, actor, customer_id, device_id, lock=True)
     # A closed customer's devices may still be removed (it frees their MACs for reuse).
+    device.sip_version += 1
+    _credentials_changed(session, events, device, customer, None)
     session.delete(device)
     session.flush()
     events.record(session, "device_deleted", _event(device, customer))

@@ -18,19 +18,13 @@ from sqlalchemy.orm import Session
 from ..models import Customer, Device, FtpAccount
 from . import customers, vendors
 from .credentials import SecretBox
-from .sip_server import SipServer, sip_server_for
+from .sip import sip_server_for
 
 
 @dataclass(frozen=True)
 class Login:
     customer_id: str
     username: str
-
-
-@dataclass(frozen=True)
-class Settings:
-    sip_server: str
-    sip_port: int
 
 
 def authenticate(session: Session, box: SecretBox, username: str, password: str
@@ -87,20 +81,24 @@ def find(session: Session, login: Login, name: str) -> Device | None:
     return None
 
 
-def render(session: Session, box: SecretBox, settings: Settings, device: Device,
-           name: str) -> bytes:
-    customer = session.get(Customer, device.customer_id)
-    server = sip_server_for(session, customer.reseller_id if customer else None,
-                            SipServer(settings.sip_server, settings.sip_port))
+def caller_id(session: Session, device: Device) -> str | None:
+    """The number a line shows and calls from: its own, or the customer's first."""
     numbers = customers.numbers_of(session, device.customer_id)
-    number = device.number if device.number in numbers else (numbers[0] if numbers else None)
+    return device.number if device.number in numbers else (numbers[0] if numbers else None)
+
+
+def render(session: Session, box: SecretBox, device: Device, name: str) -> bytes:
+    number = caller_id(session, device)
     display = device.display_name or device.name
+    reseller_id = session.scalar(select(Customer.reseller_id)
+                                 .where(Customer.id == device.customer_id))
+    server = sip_server_for(session, reseller_id)
     line = vendors.LineData(
         mac=device.mac, device_name=device.name, display_name=display,
         label=number or display, sip_username=device.sip_username,
         sip_secret=box.decrypt(device.sip_secret_encrypted),
-        sip_server=server.domain, sip_port=server.port,
-        sip_proxy_host=server.proxy_host, sip_proxy_port=server.proxy_port,
+        sip_domain=server.domain, sip_proxy_host=server.proxy_host,
+        sip_proxy_port=server.proxy_port,
     )
     return vendors.render(device.model, name, line)
 

@@ -1,14 +1,13 @@
-"""Which SIP server a phone registers to: its reseller's PBX, else the platform's.
+"""The copy of each reseller's own PBX (SIP domain and outbound proxy).
 
-The system administrator records each reseller's PBX in accounts (SIP domain and outbound
-proxy); this service keeps a copy from accounts' ``reseller_updated`` events, so the files
-phones download follow it, and fall back to the platform's settings for a reseller without
-one (or one not heard of yet).
+The system administrator records a reseller's PBX in accounts; this service keeps a copy from
+accounts' ``reseller_updated`` events so the files phones download follow it
+(``sip.sip_server_for`` reads it, and falls back to the platform's settings for a reseller
+without one, or one not heard of yet).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.dialects.postgresql import insert
@@ -19,36 +18,9 @@ from sbcommon.contracts.events import ResellerUpdated
 from ..models import ResellerSipServer
 
 
-@dataclass(frozen=True)
-class SipServer:
-    domain: str  # where the line registers
-    port: int
-    proxy: str | None = None  # outbound proxy, "host" or "host:port"
-
-    @property
-    def proxy_host(self) -> str | None:
-        return (self.proxy.rpartition(":")[0] or self.proxy) if self.proxy else None
-
-    @property
-    def proxy_port(self) -> int | None:
-        if not self.proxy:
-            return None
-        host, _, port = self.proxy.rpartition(":")
-        return int(port) if host and port.isdigit() else self.port
-
-
-def sip_server_for(session: Session, reseller_id: str | None, default: SipServer
-                   ) -> SipServer:
-    """The reseller's SIP domain and proxy where set; each unset value is the platform's."""
-    row = session.get(ResellerSipServer, reseller_id) if reseller_id else None
-    if row is None:
-        return default
-    return SipServer(domain=row.sip_domain or default.domain, port=default.port,
-                     proxy=row.sip_proxy or default.proxy)
-
-
 def apply_update(session: Session, event: ResellerUpdated, now: datetime) -> bool:
-    """Keep the reseller's SIP domain and proxy, if the event is newer than the copy."""
+    """Keep the reseller's SIP domain and proxy if the event is newer than the copy.
+    True when the SIP domain (the phones' digest realm) changed."""
     # Two events of one reseller on two workers: the second insert does nothing, then waits
     # on the row lock.
     session.execute(insert(ResellerSipServer).values(reseller_id=event.reseller_id, version=0)
@@ -58,7 +30,8 @@ def apply_update(session: Session, event: ResellerUpdated, now: datetime) -> boo
     assert row is not None
     if row.version >= event.version:
         return False
+    realm_changed = (row.sip_domain or None) != (event.sip_domain or None)
     row.sip_domain, row.sip_proxy = event.sip_domain, event.sip_proxy
     row.version, row.updated_at = event.version, now
     session.add(row)
-    return True
+    return realm_changed

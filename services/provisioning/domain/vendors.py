@@ -115,11 +115,9 @@ class LineData:
     label: str  # the line's number, or the display name when it has none
     sip_username: str
     sip_secret: str
-    sip_server: str
-    sip_port: int
-    # The outbound proxy of the reseller's PBX, when it has one.
-    sip_proxy_host: str | None = None
-    sip_proxy_port: int | None = None
+    sip_domain: str  # the registrar and realm
+    sip_proxy_host: str  # the outbound proxy
+    sip_proxy_port: int
 
 
 def render(model_key: str, file_name: str, line: LineData) -> bytes:
