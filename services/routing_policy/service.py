@@ -48,7 +48,7 @@ from sbcommon.db import Database, health_report
 from sbcommon.errors import NotFound, Unavailable
 from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
-from sbcommon.metrics import AUTHORIZE, add_readiness_check
+from sbcommon.metrics import add_readiness_check
 from sbcommon.outbox import Outbox
 from sbcommon.replica import CustomerReplica
 from sbcommon.rpc import rpc
