@@ -14,6 +14,7 @@ from sbcommon.errors import Unavailable
 from . import registry
 from .clients import Backends
 from .framework.api import ApiApp
+from .framework.bodies import BodyPolicy
 from .framework.context import Ctx
 from .framework.http import error_response, json_response, secure_headers
 from .framework.portal import PortalApp
@@ -36,6 +37,22 @@ class GatewayApp:
             nav=[n for a in areas for n in a.nav], tabs=[t for a in areas for t in a.tabs],
             flash_keys=registry.FLASH_KEYS,
         )
+
+    def body_policy(self, method: str, path: str) -> BodyPolicy:
+        """How large a body the route of ``method path`` accepts, and whether it streams."""
+        if path.startswith("/api/"):
+            route = self.api.dispatcher.find(path, method)
+        elif path.startswith("/pbx/"):
+            route = self.pbx.dispatcher.find(path, method)
+        elif path == "/health" or path.startswith("/static/"):
+            route = None
+        else:
+            route = self.portal.dispatcher.find(path, method)
+        if route is None or not (route.auth or route.token):
+            return BodyPolicy(self.settings.anonymous_max_body)
+        if route.upload:
+            return BodyPolicy(self.settings.import_max_bytes, stream=True)
+        return BodyPolicy(self.settings.max_body)
 
     def handle(self, request: Request, backends: Backends) -> Response:
         try:

@@ -22,6 +22,15 @@ class GatewaySettings(Settings):
     rpc_timeout_seconds: float = Field(10, gt=0, validation_alias="SB_RPC_TIMEOUT_SECONDS")
     # largest number-import file
     import_max_bytes: int = Field(20 * 1024 * 1024, gt=0, validation_alias="SB_IMPORT_MAX_BYTES")
+    # a request body must arrive whole within this time (else 408), read before any worker
+    body_seconds: float = Field(10, gt=0, validation_alias="SB_HTTP_BODY_SECONDS")
+    # longest wait for any one read or write on a client's socket
+    socket_timeout: float = Field(30, gt=0, validation_alias="SB_HTTP_SOCKET_TIMEOUT_SECONDS")
+    # largest body of a route that needs no sign-in (sign-in, forgotten password, …)
+    anonymous_max_body: int = Field(16 * 1024, gt=0,
+                                    validation_alias="SB_HTTP_ANONYMOUS_MAX_BYTES")
+    # largest body of any other route (JSON, forms), uploads excepted
+    max_body: int = Field(1024 * 1024, gt=0, validation_alias="SB_HTTP_MAX_BYTES")
 
     @field_validator("secret_key", mode="after")
     @classmethod

@@ -61,6 +61,11 @@ class Ctx:
 
     @property
     def is_https(self) -> bool:
+        """Whether browsers reach the portal over HTTPS: an ``https://`` SB_PUBLIC_URL says
+        so whatever the gateway itself sees (TLS usually ends at a proxy in front of it), so
+        cookies are ``Secure`` and HSTS is sent."""
+        if self.settings.public_url.lower().startswith("https://"):
+            return True
         if self.settings.trust_proxy and self.request.headers.get("X-Forwarded-Proto") == "https":
             return True
         return self.request.scheme == "https"

@@ -29,7 +29,7 @@ from sbcommon.contracts.accounts import (
     ResellerCreate,
 )
 from sbcommon.db import Database, health_report
-from sbcommon.errors import Invalid, TooManyRequests
+from sbcommon.errors import Invalid
 from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
 from sbcommon.outbox import Outbox
@@ -38,7 +38,6 @@ from sbcommon.validation import parse
 
 from .domain import auth, customers, directory
 from .domain.passwords import Hasher
-from .domain.ratelimit import FailureWindow
 from .models import User, idempotency, outbox
 from .settings import AccountsSettings
 
@@ -62,7 +61,6 @@ HASHER = Hasher(
     memory_cost=env_int("SB_ARGON2_MEMORY_KIB", 64 * 1024),
     run=_hash_off_hub,
 )
-IP_FAILURES = FailureWindow(SETTINGS.ip_failures_per_minute)
 
 
 def utcnow() -> datetime:
@@ -77,7 +75,8 @@ class AccountsService:
     name = "accounts"
 
     db = Database("accounts")
-    housekeeping = Housekeeping(auth.purge_ended_sessions, auth.purge_old_reset_tokens)
+    housekeeping = Housekeeping(auth.purge_ended_sessions, auth.purge_old_reset_tokens,
+                                auth.purge_signin_limits)
     outbox = Outbox(outbox)
     once = Idempotency(idempotency, unique=UNIQUE)
 
@@ -91,14 +90,19 @@ class AccountsService:
     def login(self, credentials: dict[str, Any], client_ip: str | None = None
               ) -> dict[str, Any]:
         data = parse(LoginRequest, credentials)
-        if IP_FAILURES.blocked(client_ip):
-            raise TooManyRequests("too many failed sign-ins from your address; wait a minute",
-                                  {"retry_after": 60})
         with self.db.begin() as session:
-            outcome = auth.login(session, HASHER, SETTINGS, data.identifier, data.password,
-                                 utcnow())
+            attempt = auth.begin_login(session, SETTINGS, data.identifier, client_ip, utcnow())
+        refused = auth.refused_address(attempt)
+        if refused is not None:
+            raise refused
+        # Checked with no transaction open; a held-back account is checked against the
+        # dummy hash, so it answers like a wrong password, in the same time.
+        ok = HASHER.verify(attempt.password_hash, data.password)
+        new_hash = HASHER.hash(data.password) if ok and HASHER.needs_rehash(
+            attempt.password_hash or "") else None
+        with self.db.begin() as session:
+            outcome = auth.finish_login(session, SETTINGS, attempt, ok, new_hash, utcnow())
         if isinstance(outcome, Exception):
-            IP_FAILURES.add(client_ip)
             log.info("sign-in refused for %r from %s", data.identifier[:64], client_ip)
             raise outcome
         return {"token": outcome.token, "expires_in": outcome.expires_in}
@@ -131,11 +135,12 @@ class AccountsService:
         self.once(None, change)
 
     @rpc
-    def request_password_reset(self, payload: dict[str, Any]) -> None:
+    def request_password_reset(self, payload: dict[str, Any],
+                               client_ip: str | None = None) -> None:
         """Always answers the same way, whether or not the account exists."""
         data = parse(ForgotRequest, payload)
         self.once(None, lambda session: auth.request_reset(
-            session, self.outbox, SETTINGS, data.identifier, utcnow()))
+            session, self.outbox, SETTINGS, data.identifier, utcnow(), client_ip=client_ip))
 
     @rpc
     def reset_password(self, payload: dict[str, Any]) -> None:

@@ -63,7 +63,7 @@ def export_numbers(ctx: Ctx, query: NumberQuery) -> Response:
     return numbers_csv(ctx, query)
 
 
-@api.route("POST", "/numbers/import", response=ImportReport, raw_body=UPLOAD_BODY,
+@api.route("POST", "/numbers/import", response=ImportReport, raw_body=UPLOAD_BODY, upload=True,
            errors=(413, 415), summary="Import numbers from a .txt file, one per line")
 def import_numbers(ctx: Ctx) -> Any:
     chunks, total = upload_chunks(ctx.request, ctx.settings.import_max_bytes)
