@@ -5,6 +5,9 @@
 # Scale a service with SB_REPLICAS_<SERVICE>=N (e.g. SB_REPLICAS_ACCOUNTS=3).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
+# This script is the development run: development key rules (see README, Security) unless
+# told otherwise. Production sets SB_ENV=production and real keys.
+export SB_ENV="${SB_ENV:-development}"
 
 if ! port_open "$PG_HOST" "$PG_PORT" && ! port_open 127.0.0.1 5672 &&
    command -v docker >/dev/null && docker info >/dev/null 2>&1 && [ -z "${SB_NO_DOCKER:-}" ]; then
@@ -21,7 +24,8 @@ fi
 
 log "migrating databases"
 "$VENV/bin/python" -m sbcommon.migrate
-"$VENV/bin/python" -m services.accounts.bootstrap
+# Credentials go to this terminal only (--print), never into a service's log.
+"$VENV/bin/python" -m services.accounts.bootstrap --print
 
 PIDS=()
 # Local SMTP capture server: the platform's mail lands in var/mail/*.eml, nothing is relayed.

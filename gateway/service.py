@@ -15,6 +15,7 @@ from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from werkzeug.wrappers import Request, Response
 
+from sbcommon import keys
 from sbcommon.idempotency import Caller
 
 from .app import GatewayApp
@@ -23,6 +24,9 @@ from .framework import bodies
 from .framework.rpc import TimedProxy
 from .settings import GatewaySettings
 
+# Refuse to start without a real SB_SECRET_KEY (outside development): it signs the actor
+# of every request and the CSRF tokens.
+keys.require()
 SETTINGS = GatewaySettings()
 APP = GatewayApp(SETTINGS)
 

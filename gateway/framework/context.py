@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request
 
+from sbcommon.actor import sign_actor
 from sbcommon.errors import Unauthorized
 
 if TYPE_CHECKING:
@@ -32,7 +33,8 @@ class Ctx:
 
     @property
     def actor(self) -> dict[str, Any]:
-        return self.signed_in()["actor"]
+        """The session's actor, freshly signed for the RPCs of this request."""
+        return sign_actor(self.signed_in()["actor"])
 
     @property
     def session_token(self) -> str:

@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
+from sbcommon import keys
 from sbcommon.errors import NotFound, SwitchboardError, TooManyRequests, Unauthorized, Unavailable
 
 from . import forms
@@ -88,10 +89,13 @@ class Page:
         return self.ctx.actor
 
     # -- CSRF: the token is an HMAC of the session token (or of a pre-session cookie) --------
+    def _csrf_for(self, key: keys.Key) -> str:
+        return hmac.new(key.derive("csrf"), f"csrf:{self._csrf_seed}".encode(),
+                        hashlib.sha256).hexdigest()
+
     @property
     def csrf_token(self) -> str:
-        return hmac.new(self.ctx.settings.secret_key, f"csrf:{self._csrf_seed}".encode(),
-                        hashlib.sha256).hexdigest()
+        return self._csrf_for(keys.ring().current)
 
     def check_csrf(self, upload: bool = False) -> None:
         """The token from a header or the query string, or from a small form body. An
@@ -101,7 +105,8 @@ class Page:
                 or self.request.args.get("csrf_token") or "")
         if not sent and not upload and self.request.mimetype != "multipart/form-data":
             sent = self.request.form.get("csrf_token", "")
-        if not hmac.compare_digest(sent, self.csrf_token):
+        # Any key of the ring: a page rendered before a key change still posts.
+        if not any(hmac.compare_digest(sent, self._csrf_for(k)) for k in keys.ring().keys):
             raise CsrfError("missing or wrong CSRF token")
 
     # -- responses ----------------------------------------------------------------------

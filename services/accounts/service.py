@@ -12,8 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from eventlet import tpool
-from eventlet.semaphore import Semaphore
+import eventlet
 
 from sbcommon.actor import Actor, Role
 from sbcommon.config import env_int
@@ -38,22 +37,21 @@ from sbcommon.validation import parse
 
 from .domain import auth, customers, directory
 from .domain.passwords import Hasher
+from .hashing import HashGate, busy
 from .models import User, idempotency, outbox
 from .settings import AccountsSettings
 
 log = logging.getLogger(__name__)
 
 SETTINGS = AccountsSettings()
-# Argon2 runs in eventlet's OS-thread pool so the hub keeps serving other requests; a
-# semaphore keeps at most SB_ARGON2_CONCURRENCY hashes running at once, so they never take
-# every core from the hub (measured: 4 parallel sign-ins on 2 cores pushed the health RPC's
-# p99 to 42 ms; one at a time kept it under 20 ms). Scale sign-ins with replicas.
-HASH_SLOTS = Semaphore(env_int("SB_ARGON2_CONCURRENCY", max(1, (os.cpu_count() or 2) - 1)))
+HASH_GATE = HashGate(
+    concurrency=env_int("SB_ARGON2_CONCURRENCY", max(1, (os.cpu_count() or 2) - 1)),
+    max_waiting=env_int("SB_ARGON2_MAX_WAITING", max(1, env_int("SB_MAX_WORKERS", 20) // 2)),
+)
 
 
 def _hash_off_hub(fn: Callable[..., Any], *args: Any) -> Any:
-    with HASH_SLOTS:
-        return tpool.execute(fn, *args)
+    return HASH_GATE.run(fn, *args)
 
 
 HASHER = Hasher(
@@ -90,14 +88,21 @@ class AccountsService:
     def login(self, credentials: dict[str, Any], client_ip: str | None = None
               ) -> dict[str, Any]:
         data = parse(LoginRequest, credentials)
+        if HASH_GATE.full():  # before anything is counted: busy is not a failed sign-in
+            raise busy()
         with self.db.begin() as session:
             attempt = auth.begin_login(session, SETTINGS, data.identifier, client_ip, utcnow())
         refused = auth.refused_address(attempt)
         if refused is not None:
             raise refused
-        # Checked with no transaction open; a held-back account is checked against the
-        # dummy hash, so it answers like a wrong password, in the same time.
-        ok = HASHER.verify(attempt.password_hash, data.password)
+        # Checked with no transaction open. A held-back account answers like a wrong
+        # password, after as long as a check takes here, without one: guesses at a held-back
+        # account cost the platform no CPU.
+        if attempt.held_back:
+            eventlet.sleep(HASH_GATE.typical())
+            ok = False
+        else:
+            ok = HASHER.verify(attempt.password_hash, data.password)
         new_hash = HASHER.hash(data.password) if ok and HASHER.needs_rehash(
             attempt.password_hash or "") else None
         with self.db.begin() as session:
@@ -114,7 +119,7 @@ class AccountsService:
             web, user = auth.resolve_session(session, token, SETTINGS, utcnow())
             return {
                 "user": directory.user_info(user),
-                "actor": directory.actor_of(user).dump(),
+                "actor": directory.actor_of(user).plain(),
                 "session_id": web.id,
                 "idle_timeout": SETTINGS.idle_timeout,
                 "expires_at": web.expires_at.isoformat(),

@@ -9,7 +9,7 @@ from typing import Any
 
 from sbcommon.contracts.accounts import CustomerUpdate
 from sbcommon.contracts.notifications import MessageRequest
-from sbcommon.contracts.numbering import NumberAdd, NumberRequest, PoolSettings
+from sbcommon.contracts.numbering import NumberAdd, NumberQuotaSet, NumberRequest, PoolSettings
 from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
 from sbcommon.contracts.routing_policy import (
     DefaultUpdate,
@@ -26,6 +26,7 @@ API_BODIES: dict[Any, dict[str, Any]] = {
     NumberRequest: {"numbers": ["{number}"]},
     NumberAdd: {"number": "{fresh_number}"},
     PoolSettings: {"aging_days": 7},
+    NumberQuotaSet: {"max_numbers": 1000},
     RuleCreate: {"action": "deny", "match": "country", "value": "GB"},
     DefaultUpdate: {"action": "deny"},
     PbxTokenCreate: {"name": "Planted"},

@@ -17,6 +17,8 @@ from sbcommon.contracts.numbering import (
     NumberList,
     NumberPage,
     NumberQuery,
+    NumberQuota,
+    NumberQuotaSet,
     NumberRequest,
     PhoneNumber,
     PoolSettings,
@@ -27,7 +29,7 @@ from sbcommon.textlines import BinaryFile, line_blocks
 
 from ...framework.context import Ctx
 from ...framework.http import UnsupportedMediaType
-from ...framework.routing import Router
+from ...framework.routing import STAFF, Router
 from ...framework.streams import csv_download, upload_chunks
 
 api = Router()
@@ -99,6 +101,20 @@ def customer_numbers(ctx: Ctx, customer_id: str) -> Any:
 def request_numbers(ctx: Ctx, customer_id: str, body: NumberRequest) -> Any:
     return ctx.backends.numbering.request_numbers(ctx.actor, customer_id,
                                                   body.model_dump(exclude_none=True))
+
+
+@api.route("GET", "/customers/{customer_id}/number-quota", response=NumberQuota,
+           errors=(404,), summary="How many numbers the customer may hold when it orders "
+                                  "them itself, and how many it holds")
+def get_number_quota(ctx: Ctx, customer_id: str) -> Any:
+    return ctx.backends.numbering.get_number_quota(ctx.actor, customer_id)
+
+
+@api.route("PUT", "/customers/{customer_id}/number-quota", body=NumberQuotaSet,
+           response=NumberQuota, roles=STAFF, errors=(404, 403),
+           summary="Set the customer's number quota (null: the platform's default)")
+def set_number_quota(ctx: Ctx, customer_id: str, body: NumberQuotaSet) -> Any:
+    return ctx.backends.numbering.set_number_quota(ctx.actor, customer_id, body.model_dump())
 
 
 @api.route("DELETE", "/customers/{customer_id}/numbers/{number}", response=PhoneNumber,

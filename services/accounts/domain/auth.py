@@ -61,6 +61,11 @@ class Attempt:
     address: limits.Verdict
     account: limits.Verdict
 
+    @property
+    def held_back(self) -> bool:
+        """A known account this network has guessed at too often just now."""
+        return self.user_id is not None and not self.account.allowed
+
 
 def address_rule(settings: AccountsSettings) -> limits.Rule:
     return limits.Rule(settings.ip_failures_per_minute, 60, 60)
