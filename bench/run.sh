@@ -17,6 +17,7 @@ fi
 
 SEARCH_ARGS=(--try-indexes)
 LOGIN_ARGS=(--clients 1,4)
+FLOOD_ARGS=(--clients 8)
 NOTIF_ARGS=()
 NUMBERING_ARGS=()
 ROUTING_ARGS=()
@@ -26,6 +27,7 @@ if [ -n "${SB_BENCH_QUICK:-}" ]; then
   ROUTING_ARGS+=(--seconds 2)
   SEARCH_ARGS+=(--customers 10000 --runs 10)
   LOGIN_ARGS+=(--seconds 5 --baseline 3)
+  FLOOD_ARGS+=(--seconds 5 --baseline 3)
   NOTIF_ARGS+=(--emails 100 --statements 10 --customers 5000)
 fi
 
@@ -33,6 +35,7 @@ cd "$ROOT"
 # Each script stops the service it started on exit, Ctrl-C or SIGTERM; `timeout` bounds it.
 timeout --foreground -s TERM 420 "$PY" bench/bench_customer_search.py "${SEARCH_ARGS[@]}"
 timeout --foreground -s TERM 180 "$PY" bench/bench_login.py "${LOGIN_ARGS[@]}"
+timeout --foreground -s TERM 180 "$PY" bench/bench_signin_flood.py "${FLOOD_ARGS[@]}"
 timeout --foreground -s TERM 900 "$PY" bench/bench_notifications.py "${NOTIF_ARGS[@]}"
 timeout --foreground -s TERM 600 "$PY" bench/bench_numbering.py "${NUMBERING_ARGS[@]}"
 timeout --foreground -s TERM 600 "$PY" bench/bench_routing_policy.py "${ROUTING_ARGS[@]}"

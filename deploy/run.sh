@@ -24,6 +24,19 @@ fi
 
 log "migrating databases"
 "$VENV/bin/python" -m sbcommon.migrate
+ensure_least_privilege
+# Each process connects as its own database role and broker user (SB_LEAST_PRIVILEGE=0:
+# as the administrator, as before).
+declare -A AMQP_URIS=()
+if [ "${SB_LEAST_PRIVILEGE:-1}" != 0 ]; then
+  export SB_DB_ROLES=1
+  while IFS='=' read -r key value; do AMQP_URIS["${key#AMQP_URI_}"]="$value"; done \
+    < <("$VENV/bin/python" -m sbcommon.roles broker --env)
+fi
+amqp_uri_of() {  # the broker URI a process kind uses
+  local kind; kind="$(echo "$1" | tr '[:lower:]' '[:upper:]')"
+  echo "${AMQP_URIS[$kind]:-${AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/}}"
+}
 # Credentials go to this terminal only (--print), never into a service's log.
 "$VENV/bin/python" -m services.accounts.bootstrap --print
 
@@ -44,7 +57,8 @@ start_service() {  # name module replicas
   local name="$1" module="$2" replicas="$3" workers
   workers="$("$VENV/bin/python" -m sbcommon.config max-workers "$name")"
   for i in $(seq 1 "$replicas"); do
-    SB_MAX_WORKERS="$workers" "$VENV/bin/nameko" run --config deploy/config/nameko.yml "$module" \
+    SB_MAX_WORKERS="$workers" AMQP_URI="$(amqp_uri_of "$name")" \
+      "$VENV/bin/nameko" run --config deploy/config/nameko.yml "$module" \
       >>"var/log/$name-$i.log" 2>&1 &
     PIDS+=("$!")
   done
@@ -59,7 +73,9 @@ done
 start_service gateway gateway.service "${SB_REPLICAS_GATEWAY:-1}"
 # The phones' file server (FTP + HTTP) of the provisioning service: its own process, not
 # nameko (pyftpdlib is thread-based); one per host, in front of the same database.
-"$VENV/bin/python" -m services.provisioning.fileserver >>var/log/provisioning-files.log 2>&1 &
+# It needs no broker: it gets no broker credentials.
+env -u AMQP_URI "$VENV/bin/python" -m services.provisioning.fileserver \
+  >>var/log/provisioning-files.log 2>&1 &
 PIDS+=("$!")
 log "started the provisioning file server (FTP :${PROVISIONING_FTP_PORT:-2121}, HTTP :${PROVISIONING_HTTP_PORT:-8021})"
 

@@ -95,10 +95,10 @@ class AccountsService:
         refused = auth.refused_address(attempt)
         if refused is not None:
             raise refused
-        # Checked with no transaction open. A held-back account answers like a wrong
-        # password, after as long as a check takes here, without one: guesses at a held-back
-        # account cost the platform no CPU.
-        if attempt.held_back:
+        # Checked with no transaction open. An unknown identifier or a held-back account
+        # answers like a wrong password, after as long as a check takes here, without one:
+        # guesses at them cost the platform no CPU, and tell a stranger nothing.
+        if attempt.password_hash is None:
             eventlet.sleep(HASH_GATE.typical())
             ok = False
         else:

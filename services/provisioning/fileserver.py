@@ -96,6 +96,10 @@ class Authorizer:
             raise AuthenticationFailed("Too many failed logins; try again later.")
         login = backend.authenticate(username, password)
         if login is None:
+            # Counted here, before the answer goes out (pyftpdlib calls on_login_failed only
+            # after its delay): the client's next try already meets the block.
+            if backend.blocklist.fail(handler.remote_ip):
+                log.warning("blocked %s after repeated failed FTP logins", handler.remote_ip)
             raise AuthenticationFailed("Authentication failed.")
         handler.sb_login = login
 
@@ -247,7 +251,7 @@ class VirtualFS(AbstractedFS):
 
 
 class _BlockingMixin:
-    """Refuses blocked addresses at connect and counts failed logins."""
+    """Refuses blocked addresses at connect; a good login forgets its failures."""
 
     def handle(self) -> None:
         if _backend().blocklist.blocked(self.remote_ip):
@@ -258,12 +262,8 @@ class _BlockingMixin:
 
     def on_login(self, username: str) -> None:
         _backend().blocklist.succeed(self.remote_ip)
+    # Failures are counted in Authorizer.validate_authentication (anonymous probes are not).
 
-    def on_login_failed(self, username: str, password: str) -> None:
-        if is_probe(username, password):
-            return  # a scanner's or a phone's anonymous try is not a password guess
-        if _backend().blocklist.fail(self.remote_ip):
-            log.warning("blocked %s after repeated failed FTP logins", self.remote_ip)
 
 
 class ProvisioningFTPHandler(_BlockingMixin, FTPHandler):

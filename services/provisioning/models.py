@@ -13,11 +13,11 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
-    Integer,
     String,
     Text,
     func,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from sbcommon.consumer import processed_events_table
@@ -93,8 +93,9 @@ class AddressBlock(Base):
     __tablename__ = "address_blocks"
 
     address: Mapped[str] = mapped_column(String(64), primary_key=True)
-    failures: Mapped[int] = mapped_column(Integer, nullable=False)
-    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # times of its recent failures: a sliding window, at most max_failures of them
+    recent: Mapped[list[datetime]] = mapped_column(ARRAY(DateTime(timezone=True)),
+                                                   nullable=False)
     blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

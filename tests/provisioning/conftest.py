@@ -137,3 +137,20 @@ def seed_customer(sessions: Any, box: SecretBox, models: list[str],
                 DeviceCreate(name=name, mac=random_mac(), model=model),
                 box, NoEvents(), now))
     return seeded
+
+
+@pytest.fixture
+def clean_blocklist(provisioning_db):
+    """The blocklist is shared by every file-server process (a table): a test that counts
+    failures starts from, and leaves, an empty one."""
+    from sqlalchemy import delete
+
+    from services.provisioning.models import AddressBlock
+
+    def clear() -> None:
+        with provisioning_db.begin() as session:
+            session.execute(delete(AddressBlock))
+
+    clear()
+    yield
+    clear()

@@ -7,7 +7,7 @@ import pytest
 
 from tests.e2e.test_call_restrictions import authorize, wait_known
 from tests.numbering.test_numbers_api import pool_of
-from tests.support import sign_in_subscriber
+from tests.support import sign_in_subscriber, wait_until
 
 
 @pytest.fixture
@@ -24,8 +24,9 @@ def test_a_subscriber_cannot_move_its_country_out_of_deny_international(
         "action": "deny", "match": "category", "value": "international"})
     assert deny.status_code == 201, deny.text
     cuba = "+53 7 123 4567"
-    before = authorize(platform, pbx_token, dialed=cuba, customer=customer["id"]).json()
-    assert before["allow"] is False
+    wait_until(lambda: authorize(platform, pbx_token, dialed=cuba,
+                                 customer=customer["id"]).json()["allow"] is False,
+               timeout=10, message="the rule reached every routing_policy replica")
 
     moved = me.patch(f"/api/v1/customers/{customer['id']}", json={"country": "CU"})
 

@@ -11,6 +11,7 @@ from typing import Any
 import eventlet
 from werkzeug.wrappers import Response
 
+from sbcommon.actor import sign_actor
 from sbcommon.contracts.numbering import (
     ImportReport,
     NumberAdd,
@@ -153,7 +154,9 @@ def stream_import(numbering: NumberingRpc, actor: dict[str, Any], chunks: Iterat
         for first_line, block, read in chain([first] if first else [], blocks):
             if len(in_flight) >= IN_FLIGHT:
                 in_flight.pop(0).wait()  # re-raises the block's error, if any
-            in_flight.append(eventlet.spawn(numbering.feed_import, actor, import_id, first_line,
+            # signed anew for each block: an upload may outlast one actor signature
+            in_flight.append(eventlet.spawn(numbering.feed_import, sign_actor(actor),
+                                            import_id, first_line,
                                             base64.b64encode(block).decode(), read))
         for pending in in_flight:
             pending.wait()
@@ -164,7 +167,7 @@ def stream_import(numbering: NumberingRpc, actor: dict[str, Any], chunks: Iterat
     except Exception as exc:
         _stop(numbering, actor, import_id, in_flight, f"the upload stopped: {exc}")
         raise
-    return numbering.finish_import(actor, import_id)
+    return numbering.finish_import(sign_actor(actor), import_id)
 
 
 def _stop(numbering: NumberingRpc, actor: dict[str, Any], import_id: int,
@@ -173,4 +176,4 @@ def _stop(numbering: NumberingRpc, actor: dict[str, Any], import_id: int,
         # The first error is the one reported; later blocks only need to have ended.
         with contextlib.suppress(Exception):
             pending.wait()
-    numbering.finish_import(actor, import_id, failure)
+    numbering.finish_import(sign_actor(actor), import_id, failure)

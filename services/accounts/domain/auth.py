@@ -55,16 +55,11 @@ class Attempt:
     """What the first, short transaction of a sign-in learned and reserved."""
 
     user_id: str | None
-    password_hash: str | None  # None: check against the dummy (unknown or held back)
+    password_hash: str | None  # None: nothing to check (unknown or held back)
     address_key: str
     account_key: str
     address: limits.Verdict
     account: limits.Verdict
-
-    @property
-    def held_back(self) -> bool:
-        """A known account this network has guessed at too often just now."""
-        return self.user_id is not None and not self.account.allowed
 
 
 def address_rule(settings: AccountsSettings) -> limits.Rule:
@@ -110,7 +105,7 @@ def finish_login(session: Session, settings: AccountsSettings, attempt: Attempt,
                  password_ok: bool, new_hash: str | None, now: datetime
                  ) -> LoginResult | Exception:
     """Open the session, or count the failure. A held-back account, a wrong password and an
-    unknown identifier give the same answer (and cost the same check before it)."""
+    unknown identifier give the same answer (after the same time)."""
     user = session.get(User, attempt.user_id) if attempt.user_id else None
     if (user is None or not attempt.account.allowed or not password_ok
             or not _account_open(session, user)):

@@ -23,18 +23,21 @@ from sqlalchemy import text
 
 log = logging.getLogger(__name__)
 
+# One atomic statement per failure: drop failures older than the block period, keep the
+# newest (max_failures - 1), add this one; the count is the array's length.
 FAIL = text("""
-INSERT INTO address_blocks AS b (address, failures, window_start, blocked_until)
-VALUES (:address, 1, :now, NULL)
+INSERT INTO address_blocks AS b (address, recent, blocked_until)
+VALUES (:address, ARRAY[CAST(:now AS timestamptz)], NULL)
 ON CONFLICT (address) DO UPDATE SET
-  failures = CASE WHEN b.window_start <= :forget THEN 1 ELSE b.failures + 1 END,
-  window_start = CASE WHEN b.window_start <= :forget THEN :now ELSE b.window_start END
-RETURNING failures, blocked_until
+  recent = array_append(ARRAY(SELECT t FROM unnest(b.recent) AS t WHERE t > :forget
+                              ORDER BY t DESC LIMIT :keep), CAST(:now AS timestamptz))
+RETURNING cardinality(recent) AS failures, blocked_until
 """)
-BLOCK = text("UPDATE address_blocks SET blocked_until = :until, failures = 0, "
-             "window_start = :now WHERE address = :address")
-SNAPSHOT = text("SELECT address, failures, blocked_until FROM address_blocks "
-                "WHERE blocked_until > :now OR window_start > :forget")
+BLOCK = text("UPDATE address_blocks SET blocked_until = :until, recent = '{}' "
+             "WHERE address = :address")
+SNAPSHOT = text("SELECT address, cardinality(recent) AS failures, blocked_until "
+                "FROM address_blocks WHERE blocked_until > :now "
+                "OR EXISTS (SELECT 1 FROM unnest(recent) AS t WHERE t > :forget)")
 FORGET = text("DELETE FROM address_blocks WHERE address = :address "
               "AND (blocked_until IS NULL OR blocked_until <= :now)")
 
@@ -107,9 +110,14 @@ class SharedBlocklist:
         with self.sessions() as session:
             rows = session.execute(SNAPSHOT, {"now": now, "forget": forget}).all()
         with self._lock:
-            self._blocked = {r.address: r.blocked_until for r in rows
-                             if r.blocked_until and r.blocked_until > now}
-            self._failing = {r.address for r in rows if r.failures}
+            fresh = {r.address: r.blocked_until for r in rows
+                     if r.blocked_until and r.blocked_until > now}
+            # A block this process set while the snapshot was read is kept, not lost.
+            for address, until in self._blocked.items():
+                if until > now:
+                    fresh.setdefault(address, until)
+            self._blocked = fresh
+            self._failing |= {r.address for r in rows if r.failures}
             self._loaded = time.monotonic()
 
     def blocked(self, address: str) -> bool:
@@ -125,12 +133,13 @@ class SharedBlocklist:
         now = self.clock()
         try:
             with self.sessions.begin() as session:
-                row = session.execute(FAIL, {"address": address, "now": now, "forget":
-                                             now - timedelta(seconds=self.block_seconds)}).one()
+                row = session.execute(FAIL, {
+                    "address": address, "now": now, "keep": max(self.max_failures - 1, 0),
+                    "forget": now - timedelta(seconds=self.block_seconds)}).one()
                 blocked = row.failures >= self.max_failures
                 if blocked:
                     until = now + timedelta(seconds=self.block_seconds)
-                    session.execute(BLOCK, {"address": address, "until": until, "now": now})
+                    session.execute(BLOCK, {"address": address, "until": until})
         except Exception:
             log.warning("address blocks: database unavailable, counting in memory")
             return self.memory.fail(address)

@@ -6,6 +6,7 @@ Create Date: 2026-11-27
 """
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = '0020_sec'
 down_revision = '0010_idem'
@@ -17,8 +18,8 @@ def upgrade() -> None:
     op.create_table(
         'address_blocks',
         sa.Column('address', sa.String(length=64), nullable=False),
-        sa.Column('failures', sa.Integer(), nullable=False),
-        sa.Column('window_start', sa.DateTime(timezone=True), nullable=False),
+        # the times of its recent failures (a sliding window, at most max_failures kept)
+        sa.Column('recent', postgresql.ARRAY(sa.DateTime(timezone=True)), nullable=False),
         sa.Column('blocked_until', sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint('address', name=op.f('pk_address_blocks')),
     )
