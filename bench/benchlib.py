@@ -31,6 +31,7 @@ os.environ["AMQP_URI"] = os.environ.get(
 )
 os.environ.pop("ACCOUNTS_DATABASE_URL", None)  # would bypass the sbbench prefix
 os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")  # same as the services use
+os.environ.setdefault("SB_ENV", "development")  # a fixed development key is fine here
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 warnings.filterwarnings("ignore", message="\\s*Eventlet is deprecated")
 logging.getLogger("amqp").setLevel(logging.ERROR)  # "Received method ... during closing"
@@ -229,6 +230,31 @@ def wait_rpc_ready(service: ServiceProcess, timeout: float = 60.0) -> None:
             last = exc
         time.sleep(0.5)
     raise RuntimeError(f"{service.name} not ready: {last!r}\n{service.log_tail()}")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(base_url: str, timeout: float = 60.0) -> None:
+    """Poll the gateway until it answers (any status)."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base_url}/health", timeout=5)  # noqa: S310
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"no HTTP answer from {base_url}")
 
 
 @contextmanager

@@ -20,6 +20,7 @@ fi
 
 SEARCH_ARGS=(--try-indexes)
 LOGIN_ARGS=(--clients 1,4)
+FLOOD_ARGS=(--clients 8)
 NOTIF_ARGS=()
 STATEMENT_ARGS=()
 NUMBERING_ARGS=()
@@ -32,6 +33,7 @@ if [ -n "${SB_BENCH_QUICK:-}" ]; then
   ROUTING_ARGS+=(--seconds 2)
   SEARCH_ARGS+=(--customers 10000 --runs 10)
   LOGIN_ARGS+=(--seconds 5 --baseline 3)
+  FLOOD_ARGS+=(--seconds 5 --baseline 3)
   NOTIF_ARGS+=(--emails 100 --statements 10 --customers 5000)
   SCALE_ARGS+=(--seconds 4 --kill-seconds 22)
   STATEMENT_ARGS+=(--customers 500 --max-seconds 60)
@@ -51,6 +53,7 @@ bench() {  # seconds script args...
 }
 bench 420 bench_customer_search.py "${SEARCH_ARGS[@]}"
 bench 180 bench_login.py "${LOGIN_ARGS[@]}"
+bench 180 bench_signin_flood.py "${FLOOD_ARGS[@]}"
 bench 900 bench_notifications.py "${NOTIF_ARGS[@]}"
 bench 2100 bench_statements.py "${STATEMENT_ARGS[@]}"
 bench 600 bench_numbering.py "${NUMBERING_ARGS[@]}"

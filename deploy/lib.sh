@@ -84,6 +84,13 @@ ensure_vhost() {  # a separate RabbitMQ virtual host keeps test traffic apart fr
   as_root rabbitmqctl -q set_permissions -p "$vhost" guest '.*' '.*' '.*' >/dev/null
 }
 
+ensure_least_privilege() {  # after the migrations: a role per service, a broker user each
+  # (sbcommon.roles: each reaches only its own database and queues; the file server's role
+  # reads provisioning only and it gets no broker user). Idempotent.
+  "$VENV/bin/python" -m sbcommon.roles database >/dev/null
+  "$VENV/bin/python" -m sbcommon.roles broker >/dev/null
+}
+
 ensure_system_libs() {  # weasyprint (PDF statements and exports) needs Pango and a font
   # Read the lists whole first: with pipefail, `grep -q` closing a pipe early fails it.
   local libs fonts

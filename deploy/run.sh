@@ -7,6 +7,9 @@
 # and the restart is printed. Each serves Prometheus metrics on its own port (printed).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
+# This script is the development run: development key rules (see README, Security) unless
+# told otherwise. Production sets SB_ENV=production and real keys.
+export SB_ENV="${SB_ENV:-development}"
 
 usage() { echo "usage: deploy/run.sh [--replicas NAME=N[,NAME=N...]]" >&2; exit 2; }
 KNOWN=" gateway $(ls services/*/service.py | cut -d/ -f2 | tr '\n' ' ')"
@@ -41,7 +44,21 @@ fi
 
 log "migrating databases"
 "$VENV/bin/python" -m sbcommon.migrate
-"$VENV/bin/python" -m services.accounts.bootstrap
+ensure_least_privilege
+# Each process connects as its own database role and broker user (SB_LEAST_PRIVILEGE=0:
+# as the administrator, as before).
+declare -A AMQP_URIS=()
+if [ "${SB_LEAST_PRIVILEGE:-1}" != 0 ]; then
+  export SB_DB_ROLES=1
+  while IFS='=' read -r key value; do AMQP_URIS["${key#AMQP_URI_}"]="$value"; done \
+    < <("$VENV/bin/python" -m sbcommon.roles broker --env)
+fi
+amqp_uri_of() {  # the broker URI a process kind uses
+  local kind; kind="$(echo "$1" | tr '[:lower:]' '[:upper:]')"
+  echo "${AMQP_URIS[$kind]:-${AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/}}"
+}
+# Credentials go to this terminal only (--print), never into a service's log.
+"$VENV/bin/python" -m services.accounts.bootstrap --print
 
 PIDS=()
 METRICS=()
@@ -70,7 +87,7 @@ start_service() {  # name module replicas
   local name="$1" module="$2" replicas="$3" workers
   workers="$("$VENV/bin/python" -m sbcommon.config max-workers "$name")"
   for i in $(seq 1 "$replicas"); do
-    SB_MAX_WORKERS="$workers" supervised "$name" "$i" \
+    SB_MAX_WORKERS="$workers" AMQP_URI="$(amqp_uri_of "$name")" supervised "$name" "$i" \
       "$VENV/bin/nameko" run --config deploy/config/nameko.yml "$module"
   done
   log "started $name x$replicas (logs: var/log/$name-*.log)"
@@ -84,7 +101,8 @@ done
 start_service gateway gateway.service "${SB_REPLICAS_GATEWAY:-1}"
 # The phones' file server (FTP + HTTP) of the provisioning service: its own process, not
 # nameko (pyftpdlib is thread-based); one per host, in front of the same database.
-supervised provisioning-files 1 "$VENV/bin/python" -m services.provisioning.fileserver
+# It needs no broker: it gets no broker credentials.
+supervised provisioning-files 1 env -u AMQP_URI "$VENV/bin/python" -m services.provisioning.fileserver
 log "started the provisioning file server (FTP :${PROVISIONING_FTP_PORT:-2121}, HTTP :${PROVISIONING_HTTP_PORT:-8021})"
 
 ADDRESS="${SB_HTTP_ADDRESS:-0.0.0.0:8000}"

@@ -3,9 +3,12 @@ JSON API, the PBX's door, the portal, static files or the health check."""
 
 from __future__ import annotations
 
+import ipaddress
 import mimetypes
+import time
 from pathlib import Path
 
+from eventlet.semaphore import Semaphore
 from werkzeug.wrappers import Request, Response
 
 from sbcommon.errors import Unavailable
@@ -13,9 +16,10 @@ from sbcommon.errors import Unavailable
 from . import registry
 from .clients import Backends
 from .framework.api import ApiApp
+from .framework.bodies import BodyPolicy
 from .framework.context import Ctx
 from .framework.health import ask_all
-from .framework.http import error_response, json_response, secure_headers
+from .framework.http import bearer_token, error_response, json_response, secure_headers
 from .framework.portal import PortalApp
 from .settings import GatewaySettings
 
@@ -25,6 +29,8 @@ STATIC_DIR = Path(__file__).parent / "framework" / "static"
 class GatewayApp:
     def __init__(self, settings: GatewaySettings):
         self.settings = settings
+        self._health_lock = Semaphore(1)
+        self._health_cache: tuple[float, dict[str, dict]] = (-1e9, {})
         self.api = ApiApp(registry.API,
                           bearer_hint="<token> (from POST /api/v1/auth/login)")
         self.pbx = ApiApp(registry.PBX, bearer_hint="<PBX token>")
@@ -35,6 +41,22 @@ class GatewayApp:
             nav=[n for a in areas for n in a.nav], tabs=[t for a in areas for t in a.tabs],
             flash_keys=registry.FLASH_KEYS,
         )
+
+    def body_policy(self, method: str, path: str) -> BodyPolicy:
+        """How large a body the route of ``method path`` accepts, and whether it streams."""
+        if path.startswith("/api/"):
+            route = self.api.dispatcher.find(path, method)
+        elif path.startswith("/pbx/"):
+            route = self.pbx.dispatcher.find(path, method)
+        elif path == "/health" or path.startswith("/static/"):
+            route = None
+        else:
+            route = self.portal.dispatcher.find(path, method)
+        if route is None or not (route.auth or route.token):
+            return BodyPolicy(self.settings.anonymous_max_body)
+        if route.upload:
+            return BodyPolicy(self.settings.import_max_bytes, stream=True)
+        return BodyPolicy(self.settings.max_body)
 
     def handle(self, request: Request, backends: Backends) -> Response:
         try:
@@ -50,16 +72,43 @@ class GatewayApp:
         if path.startswith("/pbx/"):
             return secure_headers(self.pbx.handle(ctx), ctx.is_https, html=False)
         if path == "/health":
-            return secure_headers(self.health(backends), ctx.is_https, html=False)
+            return secure_headers(self.health(ctx), ctx.is_https, html=False)
         if path.startswith("/static/"):
             return secure_headers(self.static(path), ctx.is_https, html=False)
         return secure_headers(self.portal.handle(ctx), ctx.is_https, html=True)
 
-    def health(self, backends: Backends) -> Response:
-        services = ask_all(backends)
+    def health(self, ctx: Ctx) -> Response:
+        """Public: only "ok" or not (200/503), from a snapshot at most
+        ``SB_HEALTH_CACHE_SECONDS`` old, so probing it does not fan out to every service.
+        Each service's state (names, dead letters, …) only to a system administrator's token
+        or from an address in ``SB_HEALTH_DETAIL_NETWORKS``."""
+        detailed = self._may_see_health_detail(ctx)
+        services = ask_all(ctx.backends) if detailed else self._snapshot(ctx.backends)
         ok = all(s.get("status") == "ok" for s in services.values())
+        status = 200 if ok else 503
+        if not detailed:
+            return json_response({"status": "ok" if ok else "unavailable"}, status)
         return json_response({"status": "ok" if ok else "degraded", "services": services},
-                             200 if ok else 503)
+                             status)
+
+    def _may_see_health_detail(self, ctx: Ctx) -> bool:
+        if address_in(ctx.client_ip, self.settings.health_detail_networks):
+            return True
+        if not ctx.request.headers.get("Authorization"):
+            return False
+        try:
+            session = ctx.backends.accounts.authenticate(bearer_token(ctx.request, ""))
+        except Exception:  # a bad token or accounts away: the public answer
+            return False
+        return session.get("user", {}).get("role") == "admin"
+
+    def _snapshot(self, backends: Backends) -> dict[str, dict]:
+        with self._health_lock:  # one fan-out at a time; the others take its answer
+            taken, services = self._health_cache
+            if time.monotonic() - taken > self.settings.health_cache_seconds:
+                services = ask_all(backends)
+                self._health_cache = (time.monotonic(), services)
+            return services
 
     def static(self, path: str) -> Response:
         name = path[len("/static/"):]
@@ -70,3 +119,11 @@ class GatewayApp:
         resp = Response(target.read_bytes(), mimetype=mimetype)
         resp.headers["Cache-Control"] = "public, max-age=3600"
         return resp
+
+
+def address_in(address: str, networks: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(n, strict=False) for n in networks)

@@ -12,18 +12,23 @@ from typing import Any
 from eventlet import wsgi
 from nameko.rpc import RpcProxy
 from nameko.web.handlers import HttpRequestHandler
-from nameko.web.server import WebServer, WsgiApp
+from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from werkzeug.wrappers import Request, Response
 
+from sbcommon import keys
 from sbcommon.idempotency import Caller
 from sbcommon.logging import REQUEST_ID_HEADER
 from sbcommon.telemetry import Telemetry
 
 from .app import GatewayApp
 from .clients import SERVICES, Backends
+from .framework import bodies
 from .framework.rpc import TimedProxy
 from .settings import GatewaySettings
 
+# Refuse to start without a real SB_SECRET_KEY (outside development): it signs the actor
+# of every request and the CSRF tokens.
+keys.require()
 SETTINGS = GatewaySettings()
 APP = GatewayApp(SETTINGS)
 
@@ -47,15 +52,41 @@ class EveryRequest(WsgiApp):
     unlisted method with werkzeug's HTML 404/405 pages, outside the gateway's contract."""
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        # The body is bounded and read here, in the connection's green thread, before a
+        # worker is taken (see framework.bodies).
+        policy = APP.body_policy(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""))
+        try:
+            bodies.check_length(environ, policy)
+            if not policy.stream:
+                bodies.read_ahead(environ, policy, SETTINGS.body_seconds)
+        except bodies.Refused as refused:
+            return bodies.refusal(environ, start_response, refused)
         (rule,) = self.url_map.iter_rules()
         request = Request(environ, shallow=True)
         request.path_values = {}
         return rule.endpoint.handle_request(request)(environ, start_response)
 
 
+class GatewayProtocol(HttpOnlyProtocol):
+    """Lets the application close a connection whose body it refused to read."""
+
+    def get_environ(self) -> dict[str, Any]:
+        environ = super().get_environ()
+        environ["sb.protocol"] = self
+        return environ
+
+
 class GatewayWebServer(WebServer):
     def get_wsgi_app(self) -> WsgiApp:
         return EveryRequest(self)
+
+    def get_wsgi_server(self, sock: Any, wsgi_app: Any, protocol: Any = GatewayProtocol,
+                        debug: bool = False) -> wsgi.Server:
+        # nameko passes no timeout: a client that stops reading or writing would hold its
+        # connection (and, before the body is read ahead, a worker) for ever.
+        server = super().get_wsgi_server(sock, wsgi_app, protocol=protocol, debug=debug)
+        server.socket_timeout = SETTINGS.socket_timeout
+        return server
 
 
 class GatewayHttp(HttpRequestHandler):

@@ -1,13 +1,62 @@
-"""The acting identity that every RPC carries; each service enforces scope with it."""
+"""The acting identity that every RPC carries; each service enforces scope with it.
+
+On the wire the actor is signed: HMAC-SHA256 over its fields and an expiry, with a key
+derived from ``SB_SECRET_KEY`` and named by its id (``sbcommon.keys``). The gateway signs
+the actor of each request, services sign the actor they pass on, and ``Actor.parse`` —
+which every entrypoint calls — refuses an actor that is unsigned, altered, signed with an
+unknown key or expired. Without it, anything able to publish on the broker could call any
+RPC as the system administrator. The expiry is short (``SB_ACTOR_TTL_SECONDS``): a
+captured actor is worth little; hosts' clocks must be synchronised (NTP).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import time
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from . import keys
+from .config import env_int
 from .errors import Forbidden, Invalid
+
+SIGNATURE_FIELDS = ("exp", "kid", "sig")
+PURPOSE = "actor"
+
+
+def _ttl() -> int:
+    return env_int("SB_ACTOR_TTL_SECONDS", 120)
+
+
+def _mac(key: keys.Key, body: dict[str, Any], exp: int) -> str:
+    message = json.dumps([body, exp, key.kid], sort_keys=True, separators=(",", ":"))
+    return hmac.new(key.derive(PURPOSE), message.encode(), hashlib.sha256).hexdigest()
+
+
+def sign_actor(data: dict[str, Any], now: float | None = None) -> dict[str, Any]:
+    """The actor's fields with ``exp``, ``kid`` and ``sig``: what an RPC carries."""
+    body = {k: v for k, v in data.items() if k not in SIGNATURE_FIELDS}
+    key = keys.ring().current
+    exp = int(now if now is not None else time.time()) + _ttl()
+    return {**body, "exp": exp, "kid": key.kid, "sig": _mac(key, body, exp)}
+
+
+def verify_actor(raw: dict[str, Any], now: float | None = None) -> dict[str, Any]:
+    """The actor's fields if the signature holds; Forbidden otherwise."""
+    sig, kid, exp = raw.get("sig"), raw.get("kid"), raw.get("exp")
+    if not isinstance(sig, str) or not isinstance(kid, str) or not isinstance(exp, int):
+        raise Forbidden("the acting identity is not signed")
+    key = keys.ring().get(kid)
+    body = {k: v for k, v in raw.items() if k not in SIGNATURE_FIELDS}
+    if key is None or not hmac.compare_digest(sig, _mac(key, body, exp)):
+        raise Forbidden("the acting identity has a wrong signature")
+    if exp < (now if now is not None else time.time()):
+        raise Forbidden("the acting identity has expired")
+    return body
 
 
 class Role(StrEnum):
@@ -30,7 +79,7 @@ class Actor(BaseModel):
             return raw
         if not isinstance(raw, dict):
             raise Invalid("actor is required")
-        actor = cls.model_validate(raw)
+        actor = cls.model_validate(verify_actor(raw))
         if actor.role == Role.RESELLER and not actor.reseller_id:
             raise Invalid("a reseller actor needs reseller_id")
         if actor.role == Role.CUSTOMER and not (actor.customer_id and actor.reseller_id):
@@ -62,4 +111,9 @@ class Actor(BaseModel):
             raise Forbidden("this action is not available to your account")
 
     def dump(self) -> dict[str, Any]:
+        """The signed form, to pass to another service."""
+        return sign_actor(self.plain())
+
+    def plain(self) -> dict[str, Any]:
+        """The fields alone (to show, or to keep in a session)."""
         return self.model_dump(mode="json")

@@ -34,20 +34,34 @@ def database_name(service: str) -> str:
     return f"{env('SB_DB_PREFIX', 'switchboard')}_{service}"
 
 
-def server_url(database: str = "postgres") -> str:
+def server_url(database: str = "postgres", user: str | None = None,
+               password: str | None = None) -> str:
     """SQLAlchemy URL of a database on the configured PostgreSQL server."""
-    user = env("SB_PG_USER", "postgres")
-    password = os.environ.get("SB_PG_PASSWORD", "")
+    from urllib.parse import quote
+
+    if user is None:
+        user, password = env("SB_PG_USER", "postgres"), os.environ.get("SB_PG_PASSWORD", "")
     host = env("SB_PG_HOST", "127.0.0.1")
     port = env("SB_PG_PORT", "5432")
-    auth = f"{user}:{password}" if password else user
+    auth = f"{quote(user, safe='')}:{quote(password, safe='')}" if password else user
     return f"postgresql+psycopg://{auth}@{host}:{port}/{database}"
 
 
-def database_url(service: str) -> str:
-    """``<SERVICE>_DATABASE_URL`` wins; otherwise the service's database on SB_PG_*."""
-    explicit = os.environ.get(f"{service.upper()}_DATABASE_URL")
-    return explicit or server_url(database_name(service))
+def database_url(service: str, role: str | None = None) -> str:
+    """``<ROLE>_DATABASE_URL`` wins; otherwise the service's database on SB_PG_*, as the
+    process's own role when ``SB_DB_ROLES=1`` (``sbcommon.roles``: ``role`` is the
+    service's by default, ``provisioning_files`` for the file server)."""
+    kind = role or service
+    explicit = (os.environ.get(f"{kind.upper()}_DATABASE_URL")
+                or os.environ.get(f"{service.upper()}_DATABASE_URL"))
+    if explicit:
+        return explicit
+    if env_bool("SB_DB_ROLES", False):
+        from .roles import db_password, role_name
+
+        return server_url(database_name(service), role_name(kind),
+                          db_password(kind, create=False))
+    return server_url(database_name(service))
 
 
 # Worker pool (also the AMQP prefetch) of each process kind, unless <NAME>_MAX_WORKERS says

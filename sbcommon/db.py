@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SqlTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import keys
 from .config import amqp_uri, database_url, env_int
 from .errors import Unavailable
 
@@ -110,6 +111,9 @@ class Database(DependencyProvider):
         self.guarded: Sessions | None = None
 
     def setup(self) -> None:
+        # Every service has a database: the place to refuse to start without a real key
+        # (actors it receives are verified with it, those it passes on signed).
+        keys.require()
         # Every worker may hold a connection at once, but only SB_DB_POOL_SIZE stay open
         # when idle: with several services and replicas on one PostgreSQL, idle pools sized
         # to the worker count exhausted max_connections (100 by default) in the test run.

@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
 from kombu.utils.json import dumps as wire_dumps
 from kombu.utils.json import loads as wire_loads
 from nameko.extensions import DependencyProvider
@@ -51,8 +51,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import keys
 from .actor import Actor
-from .config import env, env_int
+from .config import env_int
 from .errors import (
     BadRequest,
     Conflict,
@@ -117,8 +118,18 @@ def idempotency_table(metadata: MetaData) -> Table:
     )
 
 
+def _without_signature(value: Any) -> Any:
+    """A signed actor without its signature: a retry is signed anew (another expiry) but is
+    the same request."""
+    if isinstance(value, dict) and "sig" in value:
+        return {k: v for k, v in value.items() if k not in ("exp", "kid", "sig")}
+    return value
+
+
 def fingerprint(args: Any, kwargs: Any) -> str:
     """A hash of the call's arguments: the same key with another request is refused."""
+    args = [_without_signature(a) for a in args]
+    kwargs = {k: _without_signature(v) for k, v in kwargs.items()}
     text = json.dumps({"args": args, "kwargs": kwargs}, sort_keys=True, default=str,
                       separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
@@ -141,26 +152,39 @@ def purge_expired_records(session: Session, now: datetime) -> int:
 
 class Sealer:
     """Encrypts secrets a result shows once (a PBX token, an FTP password) for their stay in
-    the idempotency table; the key is derived from ``SB_SECRET_KEY``, shared by replicas."""
+    the idempotency table, with a key derived from ``SB_SECRET_KEY``'s newest key and named
+    by its id (``<kid>$<token>``), so outcomes sealed before a key change still open."""
 
-    def __init__(self, seed: str):
-        digest = hashlib.sha256(b"idempotency:" + seed.encode()).digest()
-        self.fernet = Fernet(base64.urlsafe_b64encode(digest))
+    def __init__(self, ring: keys.KeyRing):
+        self.kid = ring.current.kid
+        self.fernets = {k.kid: Fernet(base64.urlsafe_b64encode(k.derive("idempotency")))
+                        for k in ring.keys}
+        # Sealed before keys had ids: the key was a plain hash of the whole secret.
+        self.legacy = [Fernet(base64.urlsafe_b64encode(
+            hashlib.sha256(b"idempotency:" + k.secret).digest())) for k in ring.keys]
 
     @classmethod
     def from_env(cls) -> Sealer:
-        return cls(env("SB_SECRET_KEY", "switchboard-development-only"))
+        return cls(keys.require())
+
+    def _open(self, sealed: str) -> str:
+        kid, sep, token = sealed.partition("$")
+        if sep and kid in self.fernets:
+            return self.fernets[kid].decrypt(token.encode()).decode()
+        return MultiFernet(self.legacy).decrypt(sealed.encode()).decode()
 
     def seal(self, value: Any, fields: tuple[str, ...]) -> Any:
         if not fields or not isinstance(value, dict):
             return value
-        return {k: ({_SEALED: self.fernet.encrypt(wire_dumps(v).encode()).decode()}
+        fernet = self.fernets[self.kid]
+        return {k: ({_SEALED: f"{self.kid}$"
+                     + fernet.encrypt(wire_dumps(v).encode()).decode()}
                     if k in fields else v) for k, v in value.items()}
 
     def unseal(self, value: Any) -> Any:
         if not isinstance(value, dict):
             return value
-        return {k: (wire_loads(self.fernet.decrypt(v[_SEALED].encode()).decode())
+        return {k: (wire_loads(self._open(v[_SEALED]))
                     if isinstance(v, dict) and set(v) == {_SEALED} else v)
                 for k, v in value.items()}
 

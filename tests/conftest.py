@@ -8,6 +8,8 @@ import os
 os.environ.setdefault("SB_DB_PREFIX", "sbtest")
 os.environ.setdefault("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/switchboard_test")
 os.environ.setdefault("SB_SECRET_KEY", "test-secret-key-not-for-production")
+# Development rules for keys (a fixed key is fine); tests/security starts processes without.
+os.environ.setdefault("SB_ENV", "development")
 
 import pytest  # noqa: E402
 import requests  # noqa: E402

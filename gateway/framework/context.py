@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request
 
+from sbcommon.actor import sign_actor
 from sbcommon.errors import Unauthorized
 
 if TYPE_CHECKING:
@@ -32,7 +33,8 @@ class Ctx:
 
     @property
     def actor(self) -> dict[str, Any]:
-        return self.signed_in()["actor"]
+        """The session's actor, freshly signed for the RPCs of this request."""
+        return sign_actor(self.signed_in()["actor"])
 
     @property
     def session_token(self) -> str:
@@ -61,6 +63,11 @@ class Ctx:
 
     @property
     def is_https(self) -> bool:
+        """Whether browsers reach the portal over HTTPS: an ``https://`` SB_PUBLIC_URL says
+        so whatever the gateway itself sees (TLS usually ends at a proxy in front of it), so
+        cookies are ``Secure`` and HSTS is sent."""
+        if self.settings.public_url.lower().startswith("https://"):
+            return True
         if self.settings.trust_proxy and self.request.headers.get("X-Forwarded-Proto") == "https":
             return True
         return self.request.scheme == "https"

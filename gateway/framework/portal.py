@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
+from sbcommon import keys
 from sbcommon.errors import NotFound, SwitchboardError, TooManyRequests, Unauthorized, Unavailable
 from sbcommon.metrics import ROUTE_KEY
 
@@ -107,14 +108,24 @@ class Page:
         self._brand = brand
 
     # -- CSRF: the token is an HMAC of the session token (or of a pre-session cookie) --------
-    @property
-    def csrf_token(self) -> str:
-        return hmac.new(self.ctx.settings.secret_key, f"csrf:{self._csrf_seed}".encode(),
+    def _csrf_for(self, key: keys.Key) -> str:
+        return hmac.new(key.derive("csrf"), f"csrf:{self._csrf_seed}".encode(),
                         hashlib.sha256).hexdigest()
 
-    def check_csrf(self) -> None:
-        sent = self.request.form.get("csrf_token", "")
-        if not hmac.compare_digest(sent, self.csrf_token):
+    @property
+    def csrf_token(self) -> str:
+        return self._csrf_for(keys.ring().current)
+
+    def check_csrf(self, upload: bool = False) -> None:
+        """The token from a header or the query string, or from a small form body. An
+        upload's body is never parsed before its token is checked: an upload must send the
+        token in the query string or the ``X-CSRF-Token`` header."""
+        sent = (self.request.headers.get("X-CSRF-Token")
+                or self.request.args.get("csrf_token") or "")
+        if not sent and not upload and self.request.mimetype != "multipart/form-data":
+            sent = self.request.form.get("csrf_token", "")
+        # Any key of the ring: a page rendered before a key change still posts.
+        if not any(hmac.compare_digest(sent, self._csrf_for(k)) for k in keys.ring().keys):
             raise CsrfError("missing or wrong CSRF token")
 
     # -- responses ----------------------------------------------------------------------
@@ -250,7 +261,7 @@ class PortalApp:
             return page.redirect(login_url(ctx, expired=bool(token)))
         try:
             if ctx.request.method == "POST":
-                page.check_csrf()
+                page.check_csrf(upload=route.upload)
             if route.roles is not None and ctx.actor["role"] not in route.roles:
                 raise NotFound("no such page")
             return forms.run(route.form, page, route.handler, args)

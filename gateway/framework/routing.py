@@ -43,6 +43,9 @@ class Route:
     errors: tuple[int, ...] = ()
     content_type: str | None = None  # non-JSON response (e.g. text/csv)
     raw_body: dict[str, Any] | None = None  # OpenAPI requestBody of a non-JSON upload
+    # a file upload: streamed by its handler up to the import limit (not read ahead), and
+    # in the portal its CSRF token comes in the query or a header, never from the body
+    upload: bool = False
     tags: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -86,6 +89,15 @@ class Dispatcher:
     def __init__(self, router: Router):
         self.router = router
         self.map = router.url_map()
+
+    def find(self, path: str, method: str) -> Route | None:
+        """The route a request would reach, or None (no exception)."""
+        try:
+            return self.match(path, method)[0]
+        except (NotFound, MethodNotAllowed):
+            return None
+        except Exception:  # e.g. a redirect for a missing slash: not a body's business
+            return None
 
     def match(self, path: str, method: str) -> tuple[Route, dict[str, str]]:
         adapter = self.map.bind("localhost")

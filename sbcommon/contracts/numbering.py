@@ -102,3 +102,17 @@ class ImportReport(BaseModel):
 class PoolSettings(Strict):
     aging_days: int = Field(ge=0, le=365, description="Days a released number rests before "
                                                       "it can be sold again")
+
+
+class NumberQuotaSet(Strict):
+    """How many numbers the customer may hold when it orders them itself; null: the
+    platform's default (SB_NUMBER_QUOTA_DEFAULT)."""
+
+    max_numbers: int | None = Field(ge=0, le=100_000)
+
+
+class NumberQuota(BaseModel):
+    customer_id: str
+    max_numbers: int
+    default: bool = Field(description="true while the reseller has not set one")
+    held: int = Field(description="numbers assigned or reserved to the customer now")

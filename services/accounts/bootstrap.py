@@ -1,9 +1,10 @@
 """Create the system administrator and a demo reseller (development set-up).
 
-``python -m services.accounts.bootstrap`` is idempotent. Generated passwords are written
-once to ``var/demo-credentials.txt`` (mode 600, not in git) and printed on every run, so the
-README's run command can always show how to sign in. Production sets SB_ADMIN_PASSWORD and
-skips the demo with SB_DEMO=0.
+``python -m services.accounts.bootstrap [--print]`` is idempotent. Generated passwords are
+written once to ``var/demo-credentials.json`` (mode 600, not in git). They are printed only
+with ``--print``, which the development run (deploy/run.sh) passes so its terminal shows how
+to sign in; compose's one-shot container does not, so they never reach a container log.
+Production sets SB_ADMIN_PASSWORD and skips the demo with SB_DEMO=0.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -71,6 +73,9 @@ def main() -> dict[str, str]:
 
 if __name__ == "__main__":
     found = main()
+    if "--print" not in sys.argv[1:]:
+        print(f"Sign-in accounts are in {CREDENTIALS} (not printed: pass --print).")
+        raise SystemExit(0)
     print("Sign-in accounts (also in var/demo-credentials.json):")
     if "admin_password" in found:
         print(f"  system administrator: {found['admin_identifier']} / {found['admin_password']}")

@@ -199,6 +199,22 @@ class ResetToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The client network (IPv4 address or IPv6 /64) that asked: the recovery quota is per
+    # account and network, so strangers cannot use up the owner's links.
+    requested_from: Mapped[str | None] = mapped_column(String(64))
+
+
+class SigninLimit(Base):
+    """Sign-in attempts per key (an address, or an account from an address), shared by
+    every accounts replica; see domain.signin_limits."""
+
+    __tablename__ = "signin_limits"
+    __table_args__ = (Index("ix_signin_limits_window_start", "window_start"),)
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False)
+    strikes: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
 outbox = outbox_table(metadata)

@@ -12,8 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from eventlet import tpool
-from eventlet.semaphore import Semaphore
+import eventlet
 
 from sbcommon.actor import Actor, Role
 from sbcommon.config import env_int
@@ -29,7 +28,7 @@ from sbcommon.contracts.accounts import (
     ResellerCreate,
 )
 from sbcommon.db import Database, health_report
-from sbcommon.errors import Invalid, TooManyRequests
+from sbcommon.errors import Invalid
 from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
 from sbcommon.outbox import Outbox
@@ -40,23 +39,21 @@ from sbcommon.validation import parse
 from . import reseller_rpcs
 from .domain import auth, customers, directory
 from .domain.passwords import Hasher
-from .domain.ratelimit import FailureWindow
+from .hashing import HashGate, busy
 from .models import User, idempotency, outbox
 from .settings import AccountsSettings
 
 log = logging.getLogger(__name__)
 
 SETTINGS = AccountsSettings()
-# Argon2 runs in eventlet's OS-thread pool so the hub keeps serving other requests; a
-# semaphore keeps at most SB_ARGON2_CONCURRENCY hashes running at once, so they never take
-# every core from the hub (measured: 4 parallel sign-ins on 2 cores pushed the health RPC's
-# p99 to 42 ms; one at a time kept it under 20 ms). Scale sign-ins with replicas.
-HASH_SLOTS = Semaphore(env_int("SB_ARGON2_CONCURRENCY", max(1, (os.cpu_count() or 2) - 1)))
+HASH_GATE = HashGate(
+    concurrency=env_int("SB_ARGON2_CONCURRENCY", max(1, (os.cpu_count() or 2) - 1)),
+    max_waiting=env_int("SB_ARGON2_MAX_WAITING", max(1, env_int("SB_MAX_WORKERS", 20) // 2)),
+)
 
 
 def _hash_off_hub(fn: Callable[..., Any], *args: Any) -> Any:
-    with HASH_SLOTS:
-        return tpool.execute(fn, *args)
+    return HASH_GATE.run(fn, *args)
 
 
 HASHER = Hasher(
@@ -64,7 +61,6 @@ HASHER = Hasher(
     memory_cost=env_int("SB_ARGON2_MEMORY_KIB", 64 * 1024),
     run=_hash_off_hub,
 )
-IP_FAILURES = FailureWindow(SETTINGS.ip_failures_per_minute)
 
 
 def utcnow() -> datetime:
@@ -82,7 +78,8 @@ class AccountsService(reseller_rpcs.ResellerRpcs):
 
     db = Database("accounts")
     telemetry = Telemetry()
-    housekeeping = Housekeeping(auth.purge_ended_sessions, auth.purge_old_reset_tokens)
+    housekeeping = Housekeeping(auth.purge_ended_sessions, auth.purge_old_reset_tokens,
+                                auth.purge_signin_limits)
     outbox = Outbox(outbox)
     once = Idempotency(idempotency, unique=UNIQUE)
 
@@ -96,14 +93,26 @@ class AccountsService(reseller_rpcs.ResellerRpcs):
     def login(self, credentials: dict[str, Any], client_ip: str | None = None
               ) -> dict[str, Any]:
         data = parse(LoginRequest, credentials)
-        if IP_FAILURES.blocked(client_ip):
-            raise TooManyRequests("too many failed sign-ins from your address; wait a minute",
-                                  {"retry_after": 60})
+        if HASH_GATE.full():  # before anything is counted: busy is not a failed sign-in
+            raise busy()
         with self.db.begin() as session:
-            outcome = auth.login(session, HASHER, SETTINGS, data.identifier, data.password,
-                                 utcnow())
+            attempt = auth.begin_login(session, SETTINGS, data.identifier, client_ip, utcnow())
+        refused = auth.refused_address(attempt)
+        if refused is not None:
+            raise refused
+        # Checked with no transaction open. An unknown identifier or a held-back account
+        # answers like a wrong password, after as long as a check takes here, without one:
+        # guesses at them cost the platform no CPU, and tell a stranger nothing.
+        if attempt.password_hash is None:
+            eventlet.sleep(HASH_GATE.typical())
+            ok = False
+        else:
+            ok = HASHER.verify(attempt.password_hash, data.password)
+        new_hash = HASHER.hash(data.password) if ok and HASHER.needs_rehash(
+            attempt.password_hash or "") else None
+        with self.db.begin() as session:
+            outcome = auth.finish_login(session, SETTINGS, attempt, ok, new_hash, utcnow())
         if isinstance(outcome, Exception):
-            IP_FAILURES.add(client_ip)
             log.info("sign-in refused for %r from %s", data.identifier[:64], client_ip)
             raise outcome
         return {"token": outcome.token, "expires_in": outcome.expires_in}
@@ -115,7 +124,7 @@ class AccountsService(reseller_rpcs.ResellerRpcs):
             web, user = auth.resolve_session(session, token, SETTINGS, utcnow())
             return {
                 "user": directory.user_info(user),
-                "actor": directory.actor_of(user).dump(),
+                "actor": directory.actor_of(user).plain(),
                 "session_id": web.id,
                 "idle_timeout": SETTINGS.idle_timeout,
                 "expires_at": web.expires_at.isoformat(),
@@ -136,11 +145,12 @@ class AccountsService(reseller_rpcs.ResellerRpcs):
         self.once(None, change)
 
     @rpc
-    def request_password_reset(self, payload: dict[str, Any]) -> None:
+    def request_password_reset(self, payload: dict[str, Any],
+                               client_ip: str | None = None) -> None:
         """Always answers the same way, whether or not the account exists."""
         data = parse(ForgotRequest, payload)
         self.once(None, lambda session: auth.request_reset(
-            session, self.outbox, SETTINGS, data.identifier, utcnow()))
+            session, self.outbox, SETTINGS, data.identifier, utcnow(), client_ip=client_ip))
 
     @rpc
     def reset_password(self, payload: dict[str, Any]) -> None:

@@ -19,7 +19,10 @@ class AccountsSettings(Settings):
     lockout_max: int = Field(900, validation_alias="SB_LOGIN_LOCKOUT_MAX_SECONDS")
     # a reset link works once, for one hour
     reset_ttl: int = Field(3600, validation_alias="SB_RESET_TOKEN_SECONDS")
-    reset_per_hour: int = 3  # reset e-mails a user can be sent in an hour
+    # reset e-mails an account can be sent in an hour when asked from one network, and
+    # from anywhere
+    reset_per_hour: int = 3
+    reset_per_hour_any: int = 10
     trial_days: int = Field(30, validation_alias="SB_TRIAL_DAYS")
-    # failed sign-ins from one address before it is slowed
+    # failed sign-ins from one network (IPv4 address, IPv6 /64) in a minute before it waits
     ip_failures_per_minute: int = Field(20, validation_alias="SB_LOGIN_IP_FAILURES_PER_MINUTE")

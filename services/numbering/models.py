@@ -126,6 +126,18 @@ class ImportRejection(Base):
     details: Mapped[dict | None] = mapped_column(JSONB)
 
 
+class NumberQuota(Base):
+    """How many numbers a customer may hold when it orders them itself (domain.quotas);
+    ``max_numbers`` NULL: the default."""
+
+    __tablename__ = "number_quotas"
+
+    customer_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    reseller_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    max_numbers: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
 outbox = outbox_table(metadata)
 processed_events = processed_events_table(metadata)
 idempotency = idempotency_table(metadata)

@@ -23,7 +23,13 @@ from sbcommon.contracts.events import (
     CustomerStatusChanged,
     CustomerUpdated,
 )
-from sbcommon.contracts.numbering import NumberAdd, NumberQuery, NumberRequest, PoolSettings
+from sbcommon.contracts.numbering import (
+    NumberAdd,
+    NumberQuery,
+    NumberQuotaSet,
+    NumberRequest,
+    PoolSettings,
+)
 from sbcommon.contracts.rpc import AccountsRpc, rpc_proxy
 from sbcommon.db import Database, health_report
 from sbcommon.errors import Conflict, Invalid
@@ -37,7 +43,7 @@ from sbcommon.telemetry import Telemetry
 from sbcommon.textlines import block_lines
 from sbcommon.validation import parse
 
-from .domain import imports, inventory
+from .domain import imports, inventory, quotas
 from .models import KnownCustomer, idempotency, outbox
 from .settings import NumberingSettings
 
@@ -189,10 +195,31 @@ class NumberingService:
                 numbers = inventory.assign(session, who, customer, data.numbers, data.reserve,
                                            self.outbox, utcnow())
             else:
+                quotas.check_order(session, who, customer.id, customer.reseller_id,
+                                   data.count or 0, SETTINGS.number_quota_default, utcnow())
                 numbers = inventory.order(session, who, customer, data.count or 0,
                                           data.country, data.area_code, self.outbox, utcnow())
             return {"numbers": numbers}
         return self.once(who, request)
+
+    @rpc
+    def get_number_quota(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        self.customers.ensure(who, customer_id)
+        with self.db.begin() as session:
+            customer = inventory.customer_for(session, who, customer_id)
+            return quotas.describe(session, customer.id, customer.reseller_id,
+                                   SETTINGS.number_quota_default, utcnow())
+
+    @rpc
+    def set_number_quota(self, actor: dict[str, Any], customer_id: str,
+                         payload: dict[str, Any]) -> dict[str, Any]:
+        who, data = Actor.parse(actor), parse(NumberQuotaSet, payload)
+        self.customers.ensure(who, customer_id)
+        return self.once(who, lambda session: quotas.set_quota(
+            session, who, customer_id,
+            inventory.customer_for(session, who, customer_id).reseller_id,
+            data.max_numbers, SETTINGS.number_quota_default, utcnow()))
 
     @rpc
     def customer_numbers(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:

@@ -13,6 +13,9 @@ class NumberingSettings(Settings):
     # an import not fed for this long is failed: its uploader is gone
     import_expiry_seconds: int = Field(120, ge=1, validation_alias="SB_IMPORT_EXPIRY_SECONDS")
 
+    # numbers a customer may hold when it orders them itself, until its reseller sets a quota
+    number_quota_default: int = Field(5, ge=0, validation_alias="SB_NUMBER_QUOTA_DEFAULT")
+
     @property
     def import_check_seconds(self) -> float:
         """How often stale imports are looked for: a quarter of the expiry, at most 30 s."""

@@ -36,9 +36,8 @@ from sbcommon.logging import set_service
 from sbcommon.metrics import DOWNLOADS, add_readiness_check, serve_metrics
 
 from .domain import files
-from .domain.blocklist import Blocklist
-from .domain.credentials import SecretBox
-from .settings import ProvisioningSettings
+from .domain.blocklist import SharedBlocklist
+from .settings import ProvisioningSettings, secret_box
 
 log = logging.getLogger("provisioning.fileserver")
 
@@ -49,8 +48,10 @@ class Backend:
     def __init__(self, settings: ProvisioningSettings, sessions: sessionmaker[Session]):
         self.settings = settings
         self.sessions = sessions
-        self.box = SecretBox(settings.encryption_keys)
-        self.blocklist = Blocklist(settings.max_failures, settings.block_seconds)
+        self.box = secret_box(settings)
+        # Shared by every file-server process through the database.
+        self.blocklist = SharedBlocklist(sessions, settings.max_failures,
+                                         settings.block_seconds)
 
     def authenticate(self, username: str, password: str) -> files.Login | None:
         with self.sessions() as session:
@@ -92,11 +93,17 @@ class Authorizer:
     read_perms = "elr"
 
     def validate_authentication(self, username: str, password: str, handler: Any) -> None:
+        if is_probe(username, password):
+            raise AuthenticationFailed("Anonymous access is not available.")
         backend = _backend()
         if backend.blocklist.blocked(handler.remote_ip):
             raise AuthenticationFailed("Too many failed logins; try again later.")
         login = backend.authenticate(username, password)
         if login is None:
+            # Counted here, before the answer goes out (pyftpdlib calls on_login_failed only
+            # after its delay): the client's next try already meets the block.
+            if backend.blocklist.fail(handler.remote_ip):
+                log.warning("blocked %s after repeated failed FTP logins", handler.remote_ip)
             raise AuthenticationFailed("Authentication failed.")
         handler.sb_login = login
 
@@ -123,6 +130,15 @@ class Authorizer:
 
     def terminate_impersonation(self, username: str) -> None:
         pass
+
+
+ANONYMOUS = frozenset({"anonymous", "ftp", ""})
+
+
+def is_probe(username: str, password: str) -> bool:
+    """An anonymous login, or one without a password: not counted as a failed login (one
+    office's phones behind one NAT address would otherwise block each other)."""
+    return username.strip().lower() in ANONYMOUS or not password
 
 
 def _read_only() -> FilesystemError:
@@ -239,7 +255,7 @@ class VirtualFS(AbstractedFS):
 
 
 class _BlockingMixin:
-    """Refuses blocked addresses at connect and counts failed logins."""
+    """Refuses blocked addresses at connect; a good login forgets its failures."""
 
     def handle(self) -> None:
         if _backend().blocklist.blocked(self.remote_ip):
@@ -250,10 +266,8 @@ class _BlockingMixin:
 
     def on_login(self, username: str) -> None:
         _backend().blocklist.succeed(self.remote_ip)
+    # Failures are counted in Authorizer.validate_authentication (anonymous probes are not).
 
-    def on_login_failed(self, username: str, password: str) -> None:
-        if _backend().blocklist.fail(self.remote_ip):
-            log.warning("blocked %s after repeated failed FTP logins", self.remote_ip)
 
 
 class ProvisioningFTPHandler(_BlockingMixin, FTPHandler):
@@ -272,12 +286,16 @@ def ftp_handler(settings: ProvisioningSettings) -> type[FTPHandler]:
     handler.banner = "Switchboard provisioning"
     handler.auth_failed_timeout = settings.auth_failed_delay
     handler.permit_foreign_addresses = False
+    handler.timeout = settings.idle_timeout
+    handler.dtp_handler.timeout = settings.transfer_timeout
     if settings.ftp_passive_ports:
         low, high = settings.ftp_passive_ports
         handler.passive_ports = list(range(low, high + 1))
     if settings.tls_cert:
         handler.certfile = settings.tls_cert
         handler.keyfile = settings.tls_key
+        handler.tls_control_required = settings.ftp_require_tls
+        handler.tls_data_required = settings.ftp_require_tls
     return handler
 
 
@@ -285,6 +303,7 @@ def ftp_handler(settings: ProvisioningSettings) -> type[FTPHandler]:
 class ProvisioningHTTPHandler(BaseHTTPRequestHandler):
     server_version = "Switchboard-provisioning"
     sys_version = ""
+    timeout = 60.0  # socket timeout of each connection (set from the settings)
 
     def do_GET(self) -> None:
         self._serve(send_body=True)
@@ -305,6 +324,11 @@ class ProvisioningHTTPHandler(BaseHTTPRequestHandler):
                         retry_after=str(backend.settings.block_seconds))
             return
         login = self._login(backend)
+        if login is None and "Authorization" not in self.headers:
+            # The usual first request of any HTTP client (the challenge): not a failure.
+            self._reply(401, b"authentication required\n", send_body,
+                        www_authenticate='Basic realm="provisioning", charset="UTF-8"')
+            return
         if login is None:
             DOWNLOADS.labels("http", "unauthorized").inc()
             if backend.blocklist.fail(address):
@@ -351,26 +375,67 @@ class ProvisioningHTTPHandler(BaseHTTPRequestHandler):
         log.info("http %s " + format, self.client_address[0], *args)
 
 
+class FileHTTPServer(ThreadingHTTPServer):
+    """One thread per connection; TLS is negotiated *in that thread*, with a timeout.
+
+    Wrapping the listening socket would run every handshake in the accepting thread: one
+    client that connects and says nothing would stop HTTPS for everybody."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: Any,
+                 context: ssl.SSLContext | None, timeout: float):
+        super().__init__(address, handler)
+        self.context = context
+        self.timeout_seconds = timeout
+
+    def get_request(self) -> tuple[Any, Any]:
+        sock, address = super().get_request()
+        sock.settimeout(self.timeout_seconds)
+        return sock, address
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        if self.context is not None:
+            try:
+                request = self.context.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError) as exc:  # a silent or broken client: drop it
+                log.info("TLS handshake with %s failed: %s", client_address[0],
+                         type(exc).__name__)
+                return
+            try:
+                super().finish_request(request, client_address)
+            finally:
+                request.close()  # the plain socket was detached by the wrap
+            return
+        super().finish_request(request, client_address)
+
+
 # -- process ------------------------------------------------------------------------------
 def build_servers(settings: ProvisioningSettings) -> tuple[ThreadedFTPServer, ThreadingHTTPServer]:
     global BACKEND
     # Plain SQLAlchemy, not sbcommon.db (which imports nameko, hence eventlet): this process
     # is threaded, and one connection per busy thread is what it needs.
-    engine = create_engine(database_url("provisioning"), pool_size=settings.db_pool_size,
+    # Its own role (with SB_DB_ROLES=1): reads provisioning, writes only the blocklist and
+    # download stamps, reaches no other database.
+    engine = create_engine(database_url("provisioning", role="provisioning_files"),
+                           pool_size=settings.db_pool_size,
                            max_overflow=20, pool_pre_ping=True,
                            pool_recycle=1800)
     BACKEND = Backend(settings, sessionmaker(engine, expire_on_commit=False))
     add_readiness_check("database provisioning", lambda: _database_answers(engine))
+    if settings.ftp_require_tls and not settings.tls_cert:
+        raise SystemExit("refusing to start: PROVISIONING_FTP_REQUIRE_TLS needs "
+                         "PROVISIONING_TLS_CERT")
     ftp = ThreadedFTPServer((settings.ftp_host, settings.ftp_port), ftp_handler(settings))
     ftp.max_cons = 1024
-    http = ThreadingHTTPServer((settings.http_host, settings.http_port),
-                               ProvisioningHTTPHandler)
-    http.daemon_threads = True
+    ProvisioningHTTPHandler.timeout = settings.idle_timeout
+    context = None
     if settings.tls_cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         context.load_cert_chain(settings.tls_cert, settings.tls_key)
-        http.socket = context.wrap_socket(http.socket, server_side=True)
+    http = FileHTTPServer((settings.http_host, settings.http_port), ProvisioningHTTPHandler,
+                          context, settings.idle_timeout)
     return ftp, http
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     func,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from sbcommon.consumer import processed_events_table
@@ -98,6 +99,19 @@ class Device(Base):
     last_provisioned_file: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = _now()
     updated_at: Mapped[datetime] = _now()
+
+
+class AddressBlock(Base):
+    """Failed FTP/HTTP logins per client address, shared by every file-server process
+    (domain.blocklist)."""
+
+    __tablename__ = "address_blocks"
+
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # times of its recent failures: a sliding window, at most max_failures of them
+    recent: Mapped[list[datetime]] = mapped_column(ARRAY(DateTime(timezone=True)),
+                                                   nullable=False)
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 outbox = outbox_table(metadata)

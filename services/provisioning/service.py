@@ -38,14 +38,13 @@ from sbcommon.telemetry import Telemetry
 from sbcommon.validation import parse
 
 from .domain import accounts, customers, devices, sip_server, vendors
-from .domain.credentials import SecretBox
 from .models import Customer, idempotency, outbox
-from .settings import ProvisioningSettings
+from .settings import ProvisioningSettings, secret_box
 
 log = logging.getLogger(__name__)
 
 SETTINGS = ProvisioningSettings()
-BOX = SecretBox(SETTINGS.encryption_keys)
+BOX = secret_box(SETTINGS)
 URLS = (SETTINGS.ftp_public_url, SETTINGS.http_public_url)
 
 

@@ -10,13 +10,17 @@ from typing import Annotated, Any
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import NoDecode
 
+from sbcommon.keys import is_development
 from sbcommon.settings import Settings
+
+from .domain.credentials import SecretBox
 
 
 class ProvisioningSettings(Settings):
-    # Fernet keys, newest first (comma-separated; allows key rotation: old keys still
-    # decrypt). Without it, one key is derived from SB_SECRET_KEY so a development run
-    # works; production sets its own.
+    # Fernet keys, newest first, comma-separated, each "<id>:<key>" (or a bare key): the
+    # first encrypts, any named one decrypts (rotation: `python -m
+    # services.provisioning.rekey` then re-encrypts everything with the first). Required
+    # outside development; in development a fixed key is used when it is unset.
     encryption_keys: Annotated[tuple[str, ...], NoDecode] = Field(
         (), validation_alias="PROVISIONING_SECRET_KEYS")
     # The SIP domain phones register to (also the digest realm the proxy challenges with),
@@ -42,6 +46,13 @@ class ProvisioningSettings(Settings):
     block_seconds: int = Field(300, validation_alias="PROVISIONING_BLOCK_SECONDS")
     # pause before answering a wrong password
     auth_failed_delay: float = Field(1.0, validation_alias="PROVISIONING_AUTH_FAILED_DELAY")
+    # a connection silent for this long is closed (FTP control, HTTP, TLS handshakes)
+    idle_timeout: float = Field(60, gt=0, validation_alias="PROVISIONING_IDLE_TIMEOUT_SECONDS")
+    # an FTP data transfer that stalls for this long is aborted
+    transfer_timeout: float = Field(60, gt=0,
+                                    validation_alias="PROVISIONING_TRANSFER_TIMEOUT_SECONDS")
+    # refuse FTP without TLS (control and data); needs PROVISIONING_TLS_CERT
+    ftp_require_tls: bool = Field(False, validation_alias="PROVISIONING_FTP_REQUIRE_TLS")
     # kept open when idle; up to 20 more while a boot storm runs
     db_pool_size: int = Field(5, validation_alias="PROVISIONING_SERVER_DB_POOL")
 
@@ -77,8 +88,8 @@ class ProvisioningSettings(Settings):
         tls = given("tls_cert")
         ftp_port = given("ftp_port") or cls.model_fields["ftp_port"].default
         http_port = given("http_port") or cls.model_fields["http_port"].default
-        if not given("encryption_keys"):
-            out["encryption_keys"] = (_derived_key(),)
+        if not given("encryption_keys") and is_development():
+            out["encryption_keys"] = (f"dev:{_development_key()}",)
         if not given("ftp_public_url"):
             out["ftp_public_url"] = f"ftp://127.0.0.1:{ftp_port}/"
         if not given("http_public_url"):
@@ -88,10 +99,30 @@ class ProvisioningSettings(Settings):
         return out
 
 
-def _derived_key() -> str:
-    seed = os.environ.get("SB_SECRET_KEY", "switchboard-development-only")
-    digest = hashlib.sha256(f"provisioning:{seed}".encode()).digest()
+def _development_key() -> str:
+    digest = hashlib.sha256(b"provisioning:switchboard-development-only").digest()
     return base64.urlsafe_b64encode(digest).decode()
+
+
+def legacy_keys() -> tuple[str, ...]:
+    """Keys secrets were encrypted with before keys had ids, when none was configured: one
+    derived from SB_SECRET_KEY (or from a fixed string). Accepted only to decrypt, so such
+    secrets stay readable until `python -m services.provisioning.rekey` re-encrypts them."""
+    seeds = {os.environ.get("SB_SECRET_KEY", ""), "switchboard-development-only"} - {""}
+    return tuple(base64.urlsafe_b64encode(hashlib.sha256(f"provisioning:{seed}".encode())
+                                          .digest()).decode() for seed in sorted(seeds))
+
+
+def secret_box(settings: ProvisioningSettings) -> SecretBox:
+    """The box of the configured keys; outside development, exit naming the variable when
+    there are none."""
+    if not settings.encryption_keys:
+        raise SystemExit(
+            "refusing to start: PROVISIONING_SECRET_KEYS is not set. Set it to one or more "
+            "Fernet keys, newest first, e.g. `2026a:<key>` with a key from `python -c "
+            "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`"
+            " (or SB_ENV=development on a development machine).")
+    return SecretBox(settings.encryption_keys, legacy_keys())
 
 
 def _port_range(raw: str) -> tuple[int, int] | None:

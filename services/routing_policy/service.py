@@ -126,8 +126,11 @@ class RoutingPolicyService:
                              replica=REPLICA, generation=self.cache.generation)
 
     @rpc
-    def echo(self, payload: Any = None) -> Any:
-        """Does nothing: the baseline the benchmark compares ``authorize`` with."""
+    def echo(self, payload: Any = None, token: str | None = None) -> Any:
+        """Does nothing but check the PBX token, when given (401 when unknown): the baseline
+        the benchmark compares ``authorize`` with, and the PBX's connectivity check."""
+        if token is not None:
+            self.cache.check_token(token)
         return payload
 
     # -- decisions ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import requests
 from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
 
+from sbcommon.actor import sign_actor
 from sbcommon.config import amqp_uri
 from sbcommon.errors import Unauthorized
 from tests.support import ApiClient, make_reseller, wait_until
@@ -208,7 +209,8 @@ def test_scope_in_the_service(platform, reseller_api, customer, accounts_db, fas
     assert intruder.delete(f"{url}/{rule['id']}").status_code == 404
     assert intruder.delete(f"/api/v1/call-restrictions/{rule['id']}").status_code == 404
     # the service itself refuses, whatever a gateway forgot to check
-    actor = {"user_id": other.user_id, "role": "reseller", "reseller_id": other.reseller_id}
+    actor = sign_actor({"user_id": other.user_id, "role": "reseller",
+                        "reseller_id": other.reseller_id})
     from sbcommon.errors import NotFound
     with pytest.raises(NotFound):
         rpc.routing_policy.create_rule(actor, {"action": "allow", "match": "country",

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from sbcommon.actor import sign_actor
 from tests.support import ApiClient, make_admin, make_reseller, new_customer_body, unique
 
 
@@ -246,11 +247,12 @@ def test_export_chunks_are_scoped_and_counted_once(rpc, reseller_api, platform, 
                                                   fast_hasher):
     tag = unique("exp")
     made = [reseller_api.create_customer(name=f"Export {tag} {i}") for i in range(3)]
-    me = reseller_api.get("/api/v1/auth/session").json()["actor"]
+    me = sign_actor(reseller_api.get("/api/v1/auth/session").json()["actor"])
     first = rpc.accounts.export_customers(me, {"q": tag, "sort": "name"}, 1)
     assert (first["total"], first["chunks"]) == (3, 1)
     assert [c["id"] for c in first["items"]] == [c["id"] for c in made]
     assert "total" not in rpc.accounts.export_customers(me, {"q": tag}, 2)
     other = make_reseller(accounts_db, fast_hasher)
-    stranger = {"user_id": other.user_id, "role": "reseller", "reseller_id": other.reseller_id}
+    stranger = sign_actor({"user_id": other.user_id, "role": "reseller",
+                           "reseller_id": other.reseller_id})
     assert rpc.accounts.export_customers(stranger, {"q": tag}, 1)["total"] == 0

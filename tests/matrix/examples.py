@@ -20,7 +20,7 @@ from sbcommon.contracts.catalogue import (
     SubscriptionUpdate,
 )
 from sbcommon.contracts.notifications import MailTemplateSource, MessageRequest
-from sbcommon.contracts.numbering import NumberAdd, NumberRequest, PoolSettings
+from sbcommon.contracts.numbering import NumberAdd, NumberQuotaSet, NumberRequest, PoolSettings
 from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
 from sbcommon.contracts.resellers import ResellerAdminUpdate
 from sbcommon.contracts.routing_policy import (
@@ -38,6 +38,7 @@ API_BODIES: dict[Any, dict[str, Any]] = {
     NumberRequest: {"numbers": ["{number}"]},
     NumberAdd: {"number": "{fresh_number}"},
     PoolSettings: {"aging_days": 7},
+    NumberQuotaSet: {"max_numbers": 1000},
     RuleCreate: {"action": "deny", "match": "country", "value": "GB"},
     DefaultUpdate: {"action": "deny"},
     PbxTokenCreate: {"name": "Planted"},

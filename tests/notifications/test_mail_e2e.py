@@ -10,6 +10,7 @@ import uuid
 
 import pypdf
 
+from sbcommon.actor import sign_actor
 from tests.support import ApiClient, make_reseller, unique, wait_until
 
 LINK_RE = re.compile(r"(https?://\S+/reset\?token=([A-Za-z0-9_\-]+))")
@@ -262,7 +263,7 @@ def test_mail_is_signed_with_the_resellers_own_name(platform, smtp, rpc, account
     contact, learned from accounts' reseller_created event."""
     reseller = make_reseller(accounts_db, fast_hasher, name="Télécom Boréal")
     client = ApiClient(platform.base_url).login(reseller.identifier, reseller.password)
-    actor = client.get("/api/v1/auth/session").json()["actor"]
+    actor = sign_actor(client.get("/api/v1/auth/session").json()["actor"])
     deadline = time.monotonic() + 15
     while rpc.notifications.get_branding(actor)["name"] == "Switchboard":
         assert time.monotonic() < deadline, "notifications never learned the reseller"

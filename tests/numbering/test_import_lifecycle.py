@@ -11,6 +11,7 @@ import time
 import pytest
 from sqlalchemy import select
 
+from sbcommon.actor import sign_actor
 from sbcommon.errors import Conflict
 from services.numbering.models import NumberImport
 from tests.numbering.conftest import fresh_numbers
@@ -32,7 +33,7 @@ def wait_for_end(client: ApiClient, import_id: int) -> dict:
 
 
 def test_an_import_nobody_feeds_fails_with_a_reason(rpc, reseller_api):
-    actor = reseller_api.get("/api/v1/auth/session").json()["actor"]
+    actor = sign_actor(reseller_api.get("/api/v1/auth/session").json()["actor"])
     numbers = fresh_numbers(3)
     block = "\n".join(numbers).encode()
     import_id = rpc.numbering.start_import(actor, 10_000)

@@ -22,7 +22,7 @@ from sbcommon.contracts.provisioning import DeviceCreate
 from services.provisioning.domain import accounts, customers, devices
 from services.provisioning.domain.credentials import SecretBox
 from services.provisioning.models import Customer
-from services.provisioning.settings import ProvisioningSettings
+from services.provisioning.settings import ProvisioningSettings, secret_box
 from tests.support import LOG_DIR, ROOT, free_port
 
 
@@ -93,7 +93,7 @@ def provisioning_db(databases):
 
 @pytest.fixture(scope="session")
 def box():
-    return SecretBox(ProvisioningSettings.from_env().encryption_keys)
+    return secret_box(ProvisioningSettings.from_env())
 
 
 class NoEvents:
@@ -137,3 +137,20 @@ def seed_customer(sessions: Any, box: SecretBox, models: list[str],
                 DeviceCreate(name=name, mac=random_mac(), model=model),
                 box, NoEvents(), now))
     return seeded
+
+
+@pytest.fixture
+def clean_blocklist(provisioning_db):
+    """The blocklist is shared by every file-server process (a table): a test that counts
+    failures starts from, and leaves, an empty one."""
+    from sqlalchemy import delete
+
+    from services.provisioning.models import AddressBlock
+
+    def clear() -> None:
+        with provisioning_db.begin() as session:
+            session.execute(delete(AddressBlock))
+
+    clear()
+    yield
+    clear()

@@ -189,7 +189,7 @@ def test_server_log_has_no_secrets(file_server, provisioning_db, box):
     assert seeded.password not in text and wrong not in text
 
 
-def test_repeated_failures_block_the_address(databases, provisioning_db, box):
+def test_repeated_failures_block_the_address(databases, provisioning_db, box, clean_blocklist):
     seeded = seed_customer(provisioning_db, box, ["yealink-t54w"])
     server = start_file_server("block", PROVISIONING_MAX_LOGIN_FAILURES="3",
                                PROVISIONING_BLOCK_SECONDS="2")
@@ -245,7 +245,7 @@ def _self_signed(tmp_path):
 
 
 def test_ftps_and_https_when_a_certificate_is_configured(databases, provisioning_db, box,
-                                                          tmp_path):
+                                                          tmp_path, clean_blocklist):
     import ssl
 
     cert = _self_signed(tmp_path)

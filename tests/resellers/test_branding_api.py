@@ -14,6 +14,7 @@ import pytest
 import requests
 from PIL import Image
 
+from sbcommon.actor import sign_actor
 from tests.resellers import images as files
 from tests.support import ApiClient, make_reseller, sign_in_subscriber
 
@@ -121,7 +122,7 @@ def test_a_subscribers_portal_page_email_and_pdf_wear_the_resellers_brand(
     assert "#0a5c36" in css.text and "#3b0a45" in css.text
 
     # notifications learns the brand from accounts' event, then mails and PDFs show it
-    actor = brand_owner.get("/api/v1/auth/session").json()["actor"]
+    actor = sign_actor(brand_owner.get("/api/v1/auth/session").json()["actor"])
     deadline = time.monotonic() + 15
     while rpc.notifications.get_branding(actor)["support_email"] != support:
         assert time.monotonic() < deadline, "notifications never learned the brand"

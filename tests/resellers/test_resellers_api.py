@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from sbcommon.actor import sign_actor
 from sbcommon.errors import NotFound
 from tests.resellers.conftest import onboard
 from tests.support import ApiClient, make_reseller, sign_in_subscriber
@@ -137,7 +138,7 @@ def test_a_reseller_cannot_read_or_change_another_resellers_settings(
         platform, rpc, accounts_db, fast_hasher, onboarded, admin_api):
     other = make_reseller(accounts_db, fast_hasher)
     other_api = ApiClient(platform.base_url).login(other.identifier, other.password)
-    other_actor = other_api.get("/api/v1/auth/session").json()["actor"]
+    other_actor = sign_actor(other_api.get("/api/v1/auth/session").json()["actor"])
     rid = onboarded.reseller["id"]
     admin_api.patch(f"/api/v1/admin/resellers/{rid}", json={"sip_domain": "secret.example"})
     onboarded.api.patch("/api/v1/reseller/settings", json={"phone": "+1 514 555 0142"})

@@ -14,6 +14,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import sessionmaker
 
+from sbcommon.actor import sign_actor
 from sbcommon.config import amqp_uri
 from sbcommon.errors import Conflict, Expired, Invalid, TooManyRequests
 from sbcommon.idempotency import purge_expired_records
@@ -38,7 +39,7 @@ def call(key: str | None = None, deadline: float | None = None, actor: dict = AC
     """One RPC, as a caller naming it with ``key`` and waiting until ``deadline``."""
     context = {k: v for k, v in (("idempotency_key", key), ("deadline", deadline)) if v}
     with ClusterRpcProxy(CONFIG, context_data=context, timeout=30) as rpc:
-        return rpc.idemprobe.add(actor, **kwargs)
+        return rpc.idemprobe.add(sign_actor(actor), **kwargs)
 
 
 def rows(sessions, item: str) -> int:

@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from sbcommon.actor import Actor, Role
 from sbcommon.contracts.accounts import CustomerCreate, CustomerQuery, CustomerUpdate
-from sbcommon.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
+from sbcommon.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from sbcommon.outbox import EventRecorder
 from services.accounts.domain import auth, customers
+from services.accounts.domain import signin_limits as limits
 from services.accounts.models import ResetToken, WebSession, outbox
 from services.accounts.settings import AccountsSettings
 from tests.support import make_reseller, unique
@@ -152,27 +153,49 @@ def test_login_by_identifier_or_email_case_insensitive(accounts_db, fast_hasher,
         assert isinstance(result, auth.LoginResult), name
 
 
-def test_lockout_backs_off_and_correct_password_waits(accounts_db, fast_hasher, owner):
+def test_backoff_holds_back_a_stranger_not_the_owner(accounts_db, fast_hasher, owner):
+    """Guesses from one network hold the account back *there*, answering exactly like a
+    wrong password; the owner signing in from another network is not locked out."""
     made, _ = owner
+    stranger, home = "203.0.113.7", "198.51.100.9"
     for i in range(SETTINGS.max_failures):
         with accounts_db.begin() as s:
-            result = auth.login(s, fast_hasher, SETTINGS, made.identifier, "wrong", T0)
+            result = auth.login(s, fast_hasher, SETTINGS, made.identifier, "wrong", T0, stranger)
         assert isinstance(result, Unauthorized), i
     with accounts_db.begin() as s:
-        locked = auth.login(s, fast_hasher, SETTINGS, made.identifier, made.password, T0)
-    assert isinstance(locked, TooManyRequests)
-    assert locked.details["retry_after"] <= SETTINGS.lockout_base + 1
-    later = T0 + timedelta(seconds=SETTINGS.lockout_base + 1)
+        held = auth.login(s, fast_hasher, SETTINGS, made.identifier, made.password, T0,
+                          stranger)
+    assert isinstance(held, Unauthorized)
+    assert held.to_dict() == Unauthorized(auth.BAD_CREDENTIALS).to_dict()
     with accounts_db.begin() as s:
-        again = auth.login(s, fast_hasher, SETTINGS, made.identifier, "wrong", later)
+        owner_in = auth.login(s, fast_hasher, SETTINGS, made.identifier, made.password, T0,
+                              home)
+    assert isinstance(owner_in, auth.LoginResult)
+    later = T0 + timedelta(seconds=SETTINGS.lockout_base + 1)
+    with accounts_db.begin() as s:  # the window ended; guessing on starts a doubled one
+        again = auth.login(s, fast_hasher, SETTINGS, made.identifier, "wrong", later, stranger)
     assert isinstance(again, Unauthorized)
-    with accounts_db.begin() as s:  # sixth failure: the back-off doubled
-        locked = auth.login(s, fast_hasher, SETTINGS, made.identifier, made.password, later)
-    assert locked.details["retry_after"] > SETTINGS.lockout_base
+    for _ in range(SETTINGS.max_failures):
+        with accounts_db.begin() as s:
+            auth.login(s, fast_hasher, SETTINGS, made.identifier, "wrong", later, stranger)
+    after_first_window = later + timedelta(seconds=SETTINGS.lockout_base + 1)
+    with accounts_db.begin() as s:
+        still = auth.login(s, fast_hasher, SETTINGS, made.identifier, made.password,
+                           after_first_window, stranger)
+    assert isinstance(still, Unauthorized)  # the second window is twice as long
     much_later = later + timedelta(seconds=SETTINGS.lockout_max + 1)
     with accounts_db.begin() as s:
-        ok = auth.login(s, fast_hasher, SETTINGS, made.identifier, made.password, much_later)
+        ok = auth.login(s, fast_hasher, SETTINGS, made.identifier, made.password, much_later,
+                        stranger)
     assert isinstance(ok, auth.LoginResult)
+
+
+def test_network_of_an_address():
+    assert limits.network("2001:db8:1:2:aaaa::1") == limits.network("2001:db8:1:2:bbbb::9")
+    assert limits.network("2001:db8:1:2::1") == "2001:db8:1:2::/64"
+    assert limits.network("2001:db8:1:3::1") != limits.network("2001:db8:1:2::1")
+    assert limits.network("::ffff:192.0.2.1") == "192.0.2.1"
+    assert limits.network("192.0.2.1") != limits.network("192.0.2.2")
 
 
 def _session_for(accounts_db, fast_hasher, made, now=T0):

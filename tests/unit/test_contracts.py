@@ -1,9 +1,11 @@
+import time
+
 import pytest
 from pydantic import ValidationError
 
-from sbcommon.actor import Actor
+from sbcommon.actor import Actor, sign_actor
 from sbcommon.contracts.accounts import CustomerCreate, CustomerQuery, CustomerUpdate
-from sbcommon.errors import Invalid
+from sbcommon.errors import Forbidden, Invalid
 from sbcommon.validation import parse
 
 
@@ -42,13 +44,29 @@ def test_parse_reports_every_bad_field_with_its_location():
 
 def test_actor_needs_its_tenant_ids():
     with pytest.raises(Invalid):
-        Actor.parse({"user_id": "u", "role": "reseller"})
+        Actor.parse(sign_actor({"user_id": "u", "role": "reseller"}))
     with pytest.raises(Invalid):
-        Actor.parse({"user_id": "u", "role": "customer", "reseller_id": "r"})
+        Actor.parse(sign_actor({"user_id": "u", "role": "customer", "reseller_id": "r"}))
     with pytest.raises(Invalid):
         Actor.parse(None)
-    actor = Actor.parse({"user_id": "u", "role": "admin"})
+    actor = Actor.parse(sign_actor({"user_id": "u", "role": "admin"}))
     assert actor.is_admin
+
+
+def test_an_actor_is_refused_unsigned_altered_expired_or_under_an_unknown_key():
+    plain = {"user_id": "u", "role": "reseller", "reseller_id": "r1"}
+    with pytest.raises(Forbidden, match="not signed"):
+        Actor.parse(plain)
+    signed = sign_actor(plain)
+    assert Actor.parse(signed).reseller_id == "r1"
+    with pytest.raises(Forbidden, match="wrong signature"):
+        Actor.parse({**signed, "role": "admin"})  # promoted on the way
+    with pytest.raises(Forbidden, match="wrong signature"):
+        Actor.parse({**signed, "kid": "someone-else"})
+    with pytest.raises(Forbidden, match="expired"):
+        Actor.parse(sign_actor(plain, now=time.time() - 3600))
+    # what a service passes on is signed again, and still the same actor
+    assert Actor.parse(Actor.parse(signed).dump()) == Actor.parse(signed)
 
 
 def test_a_producer_that_breaks_its_event_contract_fails_when_recording():

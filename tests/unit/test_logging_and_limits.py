@@ -2,7 +2,6 @@ import logging
 import time
 
 from sbcommon.logging import SecretFilter, redact, redact_text
-from services.accounts.domain.ratelimit import FailureWindow
 
 
 def test_redact_text_masks_common_secret_shapes():
@@ -35,25 +34,6 @@ def test_filter_rewrites_records_and_exceptions(caplog):
     text = caplog.text
     assert "bob" in text
     assert "hunter2" not in text and "leaky-token" not in text
-
-
-def test_failure_window_blocks_after_limit_and_forgets():
-    now = [0.0]
-    window = FailureWindow(limit=3, window=60, clock=lambda: now[0])
-    for _ in range(3):
-        assert not window.blocked("1.2.3.4")
-        window.add("1.2.3.4")
-    assert window.blocked("1.2.3.4")
-    assert not window.blocked("5.6.7.8")
-    now[0] = 61
-    assert not window.blocked("1.2.3.4")
-
-
-def test_failure_window_memory_is_bounded():
-    window = FailureWindow(limit=1, max_keys=10)
-    for i in range(100):
-        window.add(f"10.0.0.{i}")
-    assert len(window._hits) <= 10
 
 
 def test_redacting_a_long_logged_url_takes_linear_time():

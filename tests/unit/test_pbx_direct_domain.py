@@ -160,11 +160,12 @@ def test_the_credentials_event_carries_ha1_never_the_secret():
     class Row:
         id, reseller_id, sip_username, sip_version = "d1", "r1", "sb-user", 3
 
-    event = credentials_event(Row(), Row(), "s3cret-line-password", "+33142685300")
+    event = credentials_event(Row(), Row(), "s3cret-line-password", "+33142685300",
+                              "sip.switchboard.example")
     assert "s3cret-line-password" not in str(event)
     assert event["ha1"] and all(len(v) == 32 for v in event["ha1"].values())
     assert event["version"] == 3 and event["deleted"] is False
-    gone = credentials_event(Row(), Row(), None, None)
+    gone = credentials_event(Row(), Row(), None, None, "sip.switchboard.example")
     assert gone["ha1"] == {} and gone["deleted"] is True
 
 

@@ -14,7 +14,7 @@ from services.accounts.domain import images, palette
 from services.notifications.domain import templates
 from services.notifications.domain.brand import Brand
 from services.notifications.domain.messages import render
-from services.provisioning.domain.sip_server import SipServer
+from services.provisioning.domain.sip import SipServer
 from tests.resellers import images as files
 
 
@@ -130,7 +130,6 @@ def test_a_template_failing_at_send_time_falls_back_to_the_built_in_one():
 
 
 def test_the_proxy_splits_into_host_and_port():
-    assert SipServer("d", 5060, "proxy.example:5080").proxy_host == "proxy.example"
-    assert SipServer("d", 5060, "proxy.example:5080").proxy_port == 5080
-    assert SipServer("d", 5060, "proxy.example").proxy_port == 5060
-    assert SipServer("d", 5060).proxy_host is None
+    assert SipServer.parse("d", "proxy.example:5080") == SipServer("d", "proxy.example", 5080)
+    assert SipServer.parse("d", "proxy.example") == SipServer("d", "proxy.example", 5060)
+    assert SipServer.parse("d.example", "") == SipServer("d.example", "d.example", 5060)

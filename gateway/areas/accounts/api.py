@@ -55,7 +55,7 @@ def change_password(ctx: Ctx, body: PasswordChange) -> Response:
 @api.route("POST", "/auth/forgot", body=ForgotRequest, response=Accepted, status=202,
            auth=False, summary="Send a single-use link to choose a new password")
 def forgot(ctx: Ctx, body: ForgotRequest) -> Any:
-    ctx.backends.accounts.request_password_reset(body.model_dump())
+    ctx.backends.accounts.request_password_reset(body.model_dump(), ctx.client_ip)
     return Accepted(message="if an account matches, a link to choose a new password is on "
                             "its way by e-mail")
 

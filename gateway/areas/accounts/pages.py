@@ -99,7 +99,8 @@ def forgot_form(page: Page) -> Response:
 def forgot_submit(page: Page) -> Response:
     identifier = page.request.form.get("identifier", "").strip()[:254]
     if identifier:
-        page.backends.accounts.request_password_reset({"identifier": identifier})
+        page.backends.accounts.request_password_reset({"identifier": identifier},
+                                                      page.ctx.client_ip)
     return page.render("forgot.html", sent=True)
 
 

@@ -141,4 +141,5 @@ def authorize(ctx: Ctx, query: AuthorizeQuery) -> Any:
 @pbx.route("GET", "/echo", auth=False, token=True, errors=(401,),
            summary="Connectivity check: the query string back, through the service")
 def echo(ctx: Ctx) -> Any:
-    return ctx.backends.routing_policy.echo(dict(ctx.request.args))
+    # The token is checked like authorize's: an unknown one is a 401, not an echo.
+    return ctx.backends.routing_policy.echo(dict(ctx.request.args), ctx.token)

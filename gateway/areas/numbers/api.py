@@ -11,12 +11,15 @@ from typing import Any
 import eventlet
 from werkzeug.wrappers import Response
 
+from sbcommon.actor import sign_actor
 from sbcommon.contracts.numbering import (
     ImportReport,
     NumberAdd,
     NumberList,
     NumberPage,
     NumberQuery,
+    NumberQuota,
+    NumberQuotaSet,
     NumberRequest,
     PhoneNumber,
     PoolSettings,
@@ -27,7 +30,7 @@ from sbcommon.textlines import BinaryFile, line_blocks
 
 from ...framework.context import Ctx
 from ...framework.http import UnsupportedMediaType
-from ...framework.routing import Router
+from ...framework.routing import STAFF, Router
 from ...framework.streams import csv_download, upload_chunks
 
 api = Router()
@@ -63,7 +66,7 @@ def export_numbers(ctx: Ctx, query: NumberQuery) -> Response:
     return numbers_csv(ctx, query)
 
 
-@api.route("POST", "/numbers/import", response=ImportReport, raw_body=UPLOAD_BODY,
+@api.route("POST", "/numbers/import", response=ImportReport, raw_body=UPLOAD_BODY, upload=True,
            errors=(413, 415), summary="Import numbers from a .txt file, one per line")
 def import_numbers(ctx: Ctx) -> Any:
     chunks, total = upload_chunks(ctx.request, ctx.settings.import_max_bytes)
@@ -99,6 +102,20 @@ def customer_numbers(ctx: Ctx, customer_id: str) -> Any:
 def request_numbers(ctx: Ctx, customer_id: str, body: NumberRequest) -> Any:
     return ctx.backends.numbering.request_numbers(ctx.actor, customer_id,
                                                   body.model_dump(exclude_none=True))
+
+
+@api.route("GET", "/customers/{customer_id}/number-quota", response=NumberQuota,
+           errors=(404,), summary="How many numbers the customer may hold when it orders "
+                                  "them itself, and how many it holds")
+def get_number_quota(ctx: Ctx, customer_id: str) -> Any:
+    return ctx.backends.numbering.get_number_quota(ctx.actor, customer_id)
+
+
+@api.route("PUT", "/customers/{customer_id}/number-quota", body=NumberQuotaSet,
+           response=NumberQuota, roles=STAFF, errors=(404, 403),
+           summary="Set the customer's number quota (null: the platform's default)")
+def set_number_quota(ctx: Ctx, customer_id: str, body: NumberQuotaSet) -> Any:
+    return ctx.backends.numbering.set_number_quota(ctx.actor, customer_id, body.model_dump())
 
 
 @api.route("DELETE", "/customers/{customer_id}/numbers/{number}", response=PhoneNumber,
@@ -137,7 +154,9 @@ def stream_import(numbering: NumberingRpc, actor: dict[str, Any], chunks: Iterat
         for first_line, block, read in chain([first] if first else [], blocks):
             if len(in_flight) >= IN_FLIGHT:
                 in_flight.pop(0).wait()  # re-raises the block's error, if any
-            in_flight.append(eventlet.spawn(numbering.feed_import, actor, import_id, first_line,
+            # signed anew for each block: an upload may outlast one actor signature
+            in_flight.append(eventlet.spawn(numbering.feed_import, sign_actor(actor),
+                                            import_id, first_line,
                                             base64.b64encode(block).decode(), read))
         for pending in in_flight:
             pending.wait()
@@ -148,7 +167,7 @@ def stream_import(numbering: NumberingRpc, actor: dict[str, Any], chunks: Iterat
     except Exception as exc:
         _stop(numbering, actor, import_id, in_flight, f"the upload stopped: {exc}")
         raise
-    return numbering.finish_import(actor, import_id)
+    return numbering.finish_import(sign_actor(actor), import_id)
 
 
 def _stop(numbering: NumberingRpc, actor: dict[str, Any], import_id: int,
@@ -157,4 +176,4 @@ def _stop(numbering: NumberingRpc, actor: dict[str, Any], import_id: int,
         # The first error is the one reported; later blocks only need to have ended.
         with contextlib.suppress(Exception):
             pending.wait()
-    numbering.finish_import(actor, import_id, failure)
+    numbering.finish_import(sign_actor(actor), import_id, failure)

@@ -83,12 +83,13 @@ def import_start(page: Page) -> Response:
     return json_response({"import_id": import_id}, 201)
 
 
-@pages.route("POST", "/numbers/import", roles=RESELLER,
+@pages.route("POST", "/numbers/import", roles=RESELLER, upload=True,
              form=Form(pool, on=(400, 413, 415, 422)))
 def import_file(page: Page) -> Response:
-    """The upload (multipart: csrf_token, file and, from the script, import_id)."""
+    """The upload (multipart ``file``; csrf_token and, from the script, import_id in the
+    query string: nothing is parsed from the body before the token is checked)."""
     chunks, total = upload_chunks(page.request, page.ctx.settings.import_max_bytes)
-    raw_id = page.request.form.get("import_id", "")
+    raw_id = page.request.args.get("import_id", "")
     report = stream_import(page.backends.numbering, page.actor, chunks, total,
                            int(raw_id) if raw_id.isdigit() else None)
     return page.redirect(f"/numbers/imports/{report['import_id']}")

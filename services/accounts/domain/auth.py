@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from sbcommon.errors import Invalid, TooManyRequests, Unauthorized
 
 from ..models import Customer, Reseller, ResetToken, User, WebSession
 from ..settings import AccountsSettings
+from . import signin_limits as limits
 from .passwords import Hasher
 from .tokens import new_token, token_hash
 
@@ -40,13 +41,6 @@ def find_user(session: Session, login: str) -> User | None:
     return session.scalars(select(User).where(column == key)).first()
 
 
-def _lockout_seconds(settings: AccountsSettings, failures: int) -> int:
-    over = failures - settings.max_failures
-    if over < 0:
-        return 0
-    return min(settings.lockout_base * (2 ** min(over, 16)), settings.lockout_max)
-
-
 def _account_open(session: Session, user: User) -> bool:
     if user.disabled or user.password_hash is None:
         return False
@@ -59,36 +53,96 @@ def _account_open(session: Session, user: User) -> bool:
     return status not in (None, "closed")
 
 
-def login(
-    session: Session, hasher: Hasher, settings: AccountsSettings,
-    login_name: str, password: str, now: datetime,
-) -> LoginResult | Exception:
-    """Returns the result, or the error to raise *after* the caller commits.
+@dataclass(frozen=True)
+class Attempt:
+    """What the first, short transaction of a sign-in learned and reserved."""
 
-    Failures are counted in the same transaction, so they must be committed even though the
-    caller answers with an error.
-    """
+    user_id: str | None
+    password_hash: str | None  # None: nothing to check (unknown or held back)
+    address_key: str
+    account_key: str
+    address: limits.Verdict
+    account: limits.Verdict
+
+
+def address_rule(settings: AccountsSettings) -> limits.Rule:
+    return limits.Rule(settings.ip_failures_per_minute, 60, 60)
+
+
+def account_rule(settings: AccountsSettings) -> limits.Rule:
+    return limits.Rule(settings.max_failures, settings.lockout_base, settings.lockout_max)
+
+
+def begin_login(session: Session, settings: AccountsSettings, login_name: str,
+                client_ip: str | None, now: datetime) -> Attempt:
+    """Reserve the attempt on both keys (atomically) and read the user, in one short
+    transaction; the password is checked after it commits, holding no row lock."""
+    net = limits.network(client_ip)
     user = find_user(session, login_name)
-    if user is None:
-        hasher.verify(None, password)  # same cost as a real check: no user enumeration
+    address_key = limits.address_key(net)
+    account_key = limits.account_key(user.id if user else login_name, net)
+    # No address (a script calling the RPC itself): only the account's back-off applies.
+    address = (limits.reserve(session, address_key, address_rule(settings), now)
+               if client_ip else limits.Verdict(True, 0))
+    account = (limits.reserve(session, account_key, account_rule(settings), now)
+               if address.allowed else limits.Verdict(False, 0))
+    return Attempt(
+        user_id=user.id if user else None,
+        password_hash=user.password_hash if user and account.allowed else None,
+        address_key=address_key, account_key=account_key, address=address, account=account,
+    )
+
+
+def refused_address(attempt: Attempt) -> TooManyRequests | None:
+    """Too many failures from the client's network: said openly (it reveals nothing about
+    any account), and no password is checked."""
+    if attempt.address.allowed:
+        return None
+    wait = attempt.address.retry_after
+    return TooManyRequests(
+        f"too many failed sign-ins from your network; try again in {wait} seconds",
+        {"retry_after": wait})
+
+
+def finish_login(session: Session, settings: AccountsSettings, attempt: Attempt,
+                 password_ok: bool, new_hash: str | None, now: datetime
+                 ) -> LoginResult | Exception:
+    """Open the session, or count the failure. A held-back account, a wrong password and an
+    unknown identifier give the same answer (after the same time)."""
+    user = session.get(User, attempt.user_id) if attempt.user_id else None
+    if (user is None or not attempt.account.allowed or not password_ok
+            or not _account_open(session, user)):
+        if user is not None:
+            # One atomic increment: parallel failures are each counted.
+            session.execute(update(User).where(User.id == user.id)
+                            .values(failed_logins=User.failed_logins + 1))
         return Unauthorized(BAD_CREDENTIALS)
-    if user.locked_until and user.locked_until > now:
-        wait = int((user.locked_until - now).total_seconds()) + 1
-        return TooManyRequests(
-            f"too many failed sign-ins; try again in {wait} seconds", {"retry_after": wait}
-        )
-    if not hasher.verify(user.password_hash, password) or not _account_open(session, user):
-        user.failed_logins += 1
-        lock = _lockout_seconds(settings, user.failed_logins)
-        if lock:
-            user.locked_until = now + timedelta(seconds=lock)
-        return Unauthorized(BAD_CREDENTIALS)
+    if attempt.address_key != limits.address_key(limits.network(None)):
+        limits.give_back(session, attempt.address_key)
+    limits.forget(session, attempt.account_key)
     user.failed_logins = 0
     user.locked_until = None
-    if hasher.needs_rehash(user.password_hash or ""):
-        user.password_hash = hasher.hash(password)
+    if new_hash:
+        user.password_hash = new_hash
     token = open_session(session, user.id, settings, now)
     return LoginResult(token=token, expires_in=settings.idle_timeout, user_id=user.id)
+
+
+def login(
+    session: Session, hasher: Hasher, settings: AccountsSettings,
+    login_name: str, password: str, now: datetime, client_ip: str | None = None,
+) -> LoginResult | Exception:
+    """The whole sign-in in one transaction (scripts and tests). The service runs the same
+    steps with the password check between two transactions; returns the error to raise
+    *after* the caller commits (the attempt must be counted even though it fails)."""
+    attempt = begin_login(session, settings, login_name, client_ip, now)
+    refused = refused_address(attempt)
+    if refused is not None:
+        return refused
+    ok = hasher.verify(attempt.password_hash, password)
+    new_hash = hasher.hash(password) if ok and hasher.needs_rehash(
+        attempt.password_hash or "") else None
+    return finish_login(session, settings, attempt, ok, new_hash, now)
 
 
 def open_session(session: Session, user_id: str, settings: AccountsSettings,
@@ -135,15 +189,17 @@ def change_password(
     current: str, new: str, keep_session_id: str | None, now: datetime,
 ) -> Exception | None:
     """Needs the current password; ends every other session of the user."""
-    if user.locked_until and user.locked_until > now:
-        return TooManyRequests("too many failed attempts; try again later")
+    key = limits.account_key(user.id, "password-change")
+    held = limits.reserve(session, key, account_rule(settings), now)
+    if not held.allowed:
+        return TooManyRequests("too many failed attempts; try again later",
+                               {"retry_after": held.retry_after})
     if not hasher.verify(user.password_hash, current):
-        user.failed_logins += 1
-        lock = _lockout_seconds(settings, user.failed_logins)
-        if lock:
-            user.locked_until = now + timedelta(seconds=lock)
+        session.execute(update(User).where(User.id == user.id)
+                        .values(failed_logins=User.failed_logins + 1))
         return Invalid("current password is incorrect",
                        [{"field": "current_password", "message": "incorrect"}])
+    limits.forget(session, key)
     if current == new:
         return Invalid("the new password must differ from the current one",
                        [{"field": "new_password", "message": "same as current"}])
@@ -157,6 +213,11 @@ def _set_password(session: Session, hasher: Hasher, user: User, new: str, now: d
     user.password_changed_at = now
     user.failed_logins = 0
     user.locked_until = None
+    # Every reset or set-PIN link still outstanding dies with the old password (marked
+    # used, not deleted: they still count towards the recovery quota).
+    session.execute(update(ResetToken).where(ResetToken.user_id == user.id,
+                                             ResetToken.used_at.is_(None))
+                    .values(used_at=now))
     others = delete(WebSession).where(WebSession.user_id == user.id)
     if keep_session_id:
         others = others.where(WebSession.id != keep_session_id)
@@ -165,7 +226,7 @@ def _set_password(session: Session, hasher: Hasher, user: User, new: str, now: d
 
 def request_reset(
     session: Session, events: EventSink, settings: AccountsSettings, login_name: str,
-    now: datetime, purpose: str = "reset",
+    now: datetime, purpose: str = "reset", client_ip: str | None = None,
 ) -> str | None:
     """Issue a single-use reset token and the event that carries it to the e-mail sender.
 
@@ -175,19 +236,22 @@ def request_reset(
     user = find_user(session, login_name)
     if user is None or user.disabled:
         return None
-    recent = session.scalar(
-        select(func.count()).select_from(ResetToken).where(
-            ResetToken.user_id == user.id,
-            ResetToken.created_at > now - timedelta(hours=1),
-        )
-    )
-    if recent >= settings.reset_per_hour:
+    net = limits.network(client_ip) if client_ip else None
+    hour_ago = now - timedelta(hours=1)
+    recent = select(func.count()).select_from(ResetToken).where(
+        ResetToken.user_id == user.id, ResetToken.created_at > hour_ago)
+    # Quota per account *and* network: strangers asking from elsewhere cannot use up the
+    # owner's links; a looser cap per account bounds the mail anyone can cause.
+    if session.scalar(recent.where(ResetToken.requested_from.is_not_distinct_from(net))) \
+            >= settings.reset_per_hour:
+        return None
+    if session.scalar(recent) >= settings.reset_per_hour_any:
         return None
     token = new_token()
     expires = now + timedelta(seconds=settings.reset_ttl)
     session.add(ResetToken(
         id=str(uuid.uuid4()), token_hash=token_hash(token), user_id=user.id,
-        purpose=purpose, created_at=now, expires_at=expires,
+        purpose=purpose, created_at=now, expires_at=expires, requested_from=net,
     ))
     events.record(session, "password_reset_requested", {
         "user_id": user.id,
@@ -218,12 +282,7 @@ def reset_password(
     user = session.get(User, row.user_id)
     if user is None or user.disabled:
         raise invalid
-    row.used_at = now
-    # Any other outstanding link for this user dies with this one.
-    session.execute(
-        delete(ResetToken).where(ResetToken.user_id == user.id, ResetToken.id != row.id,
-                                 or_(ResetToken.used_at.is_(None)))
-    )
+    row.used_at = now  # the others end in _set_password
     _set_password(session, hasher, user, new, now)
 
 
@@ -246,3 +305,11 @@ def purge_old_reset_tokens(session: Session, now: datetime,
     keep = max(timedelta(days=1), timedelta(seconds=settings.reset_ttl))
     result = session.execute(delete(ResetToken).where(ResetToken.created_at < now - keep))
     return int(result.rowcount or 0)
+
+
+def purge_signin_limits(session: Session, now: datetime,
+                        settings: AccountsSettings | None = None) -> int:
+    """Limit rows whose window ended long ago (a day is longer than any back-off)."""
+    settings = settings or AccountsSettings.from_env()
+    keep = max(timedelta(days=1), timedelta(seconds=settings.lockout_max * 2))
+    return limits.purge(session, now, keep)

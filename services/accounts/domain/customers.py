@@ -157,6 +157,10 @@ def create(
     return to_contract(customer)
 
 
+# What a subscriber may change on its own account; everything else is its reseller's.
+SUBSCRIBER_MAY_CHANGE = frozenset({"name", "contact_name", "phone", "language"})
+
+
 def update(
     session: Session, actor: Actor, customer_id: str, patch: CustomerUpdate,
     settings: AccountsSettings, events: EventSink, now: datetime,
@@ -165,8 +169,16 @@ def update(
     if customer.status == "closed":
         raise Conflict("this account is closed; it cannot be edited")
     changes = patch.model_dump(exclude_unset=True)
-    if actor.role == Role.CUSTOMER and "status" in changes:
-        raise Forbidden("a subscriber cannot change its own status")
+    if actor.role == Role.CUSTOMER:
+        # A field sent back unchanged (the portal's form sends them all) is not a change.
+        refused = sorted(f for f in set(changes) - SUBSCRIBER_MAY_CHANGE
+                         if _differs(getattr(customer, f), changes[f]))
+        if refused:
+            # The country decides what call restrictions call "international", the e-mail
+            # is the sign-in and recovery address, the status is the reseller's to set.
+            raise Forbidden(
+                f"your reseller manages these fields of your account: {', '.join(refused)}",
+                [{"field": f, "message": "set by your reseller"} for f in refused])
     for field in ("name", "email", "language", "country", "status"):
         if field in changes and changes[field] is None:
             raise Invalid(f"{field} cannot be empty", [{"field": field, "message": "required"}])
@@ -190,6 +202,12 @@ def update(
         events.record(session, "customer_updated",
                       {**_event_data(customer), "fields": sorted(changes)})
     return to_contract(customer)
+
+
+def _differs(current: Any, sent: Any) -> bool:
+    if isinstance(current, str) and isinstance(sent, str):
+        return current.casefold() != sent.casefold()
+    return current != sent
 
 
 def _main_user(session: Session, customer: Customer) -> User | None:

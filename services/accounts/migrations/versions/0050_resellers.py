@@ -1,14 +1,14 @@
 """resellers: onboarding, settings, support contact, branding, chat, PBX information, wizard
 
 Revision ID: 0050_resellers
-Revises: 0010_idem
+Revises: 0020_sec
 Create Date: 2026-11-27
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0050_resellers'
-down_revision = '0010_idem'
+down_revision = '0020_sec'
 branch_labels = None
 depends_on = None
 

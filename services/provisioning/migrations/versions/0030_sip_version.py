@@ -4,14 +4,14 @@ routing_policy keeps a copy of each line's SIP credentials (HA1 per realm); the 
 lets it ignore an event older than what it holds.
 
 Revision ID: 0030_sip
-Revises: 0010_idem
+Revises: 0020_sec
 Create Date: 2026-11-27
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0030_sip'
-down_revision = '0010_idem'
+down_revision = '0020_sec'
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """reseller SIP servers: each reseller's SIP domain and outbound proxy, from accounts' events
 
 Revision ID: 0050_sip_servers
-Revises: 0010_idem
+Revises: 0030_sip
 Create Date: 2026-11-27
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0050_sip_servers'
-down_revision = '0010_idem'
+down_revision = '0030_sip'
 branch_labels = None
 depends_on = None
 
