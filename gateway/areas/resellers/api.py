@@ -110,7 +110,7 @@ def _upload(ctx: Ctx, kind: str) -> Any:
 
 
 @api.route("PUT", "/reseller/branding/logo", response=Branding, raw_body=UPLOAD_BODY,
-           errors=(400, 403, 413, 415, 422),
+           upload=True, errors=(400, 403, 413, 415, 422),
            summary="Upload the logo (PNG, JPEG, WebP or ICO; re-encoded as PNG)")
 def put_logo(ctx: Ctx) -> Any:
     return _upload(ctx, "logo")
@@ -123,7 +123,7 @@ def delete_logo(ctx: Ctx) -> Any:
 
 
 @api.route("PUT", "/reseller/branding/favicon", response=Branding, raw_body=UPLOAD_BODY,
-           errors=(400, 403, 413, 415, 422),
+           upload=True, errors=(400, 403, 413, 415, 422),
            summary="Upload the favicon (PNG, JPEG, WebP or ICO; re-encoded as PNG)")
 def put_favicon(ctx: Ctx) -> Any:
     return _upload(ctx, "favicon")

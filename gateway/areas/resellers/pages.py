@@ -209,12 +209,15 @@ def _image_form(kind: str) -> Form:
     return Form(branding, on=(400, 413, 415, 422), field=kind)
 
 
-@pages.route("POST", "/reseller/branding/logo", roles=RESELLER, form=_image_form("logo"))
+# Multipart uploads: streamed after sign-in, their CSRF token in the query string.
+@pages.route("POST", "/reseller/branding/logo", roles=RESELLER, upload=True,
+             form=_image_form("logo"))
 def logo_upload(page: Page) -> Response:
     return _upload(page, "logo")
 
 
-@pages.route("POST", "/reseller/branding/favicon", roles=RESELLER, form=_image_form("favicon"))
+@pages.route("POST", "/reseller/branding/favicon", roles=RESELLER, upload=True,
+             form=_image_form("favicon"))
 def favicon_upload(page: Page) -> Response:
     return _upload(page, "favicon")
 
@@ -336,7 +339,7 @@ def setup_support(page: Page, values: dict[str, str]) -> Response:
     return _advance(page, "support")
 
 
-@pages.route("POST", "/setup/branding", roles=RESELLER,
+@pages.route("POST", "/setup/branding", roles=RESELLER, upload=True,
              form=_setup_form("branding", BRAND_FIELDS))
 def setup_branding(page: Page, values: dict[str, str]) -> Response:
     if page.request.form.get("skip"):
