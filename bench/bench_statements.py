@@ -171,11 +171,12 @@ def health_samples(seconds: float) -> list[float]:
 def run(reseller_id: str, ids: list[str], callers: int, max_seconds: float) -> None:
     from sbcommon.actor import Actor, Role
 
-    actor = Actor(user_id=str(uuid.uuid4()), role=Role.RESELLER,
-                  reseller_id=reseller_id).dump()
+    # Signed per call (``dump``): a signature expires after SB_ACTOR_TTL_SECONDS, and the
+    # run lasts longer than that.
+    who = Actor(user_id=str(uuid.uuid4()), role=Role.RESELLER, reseller_id=reseller_id)
     heading("catalogue.statement alone (the pricing step of each statement)")
     with benchlib.rpc_proxy() as proxy:
-        pricing = Stats.of([benchlib.timed_ms(lambda c=c: proxy.catalogue.statement(actor, c))
+        pricing = Stats.of([benchlib.timed_ms(lambda c=c: proxy.catalogue.statement(who.dump(), c))
                             for c in ids[:200]])
     print(f"  p50/p99/max: {pricing.p50:.1f} / {pricing.p99:.1f} / {pricing.max:.1f} ms "
           f"(n={pricing.n})")
@@ -196,7 +197,7 @@ def run(reseller_id: str, ids: list[str], callers: int, max_seconds: float) -> N
                         return
                     customer_id = todo.pop()
                 try:
-                    proxy.notifications.send_statement(actor, customer_id)
+                    proxy.notifications.send_statement(who.dump(), customer_id)
                     with lock:
                         done[0] += 1
                 except Exception as exc:  # noqa: BLE001  (counted and shown, not hidden)
@@ -251,7 +252,8 @@ def main() -> int:
     smtp = CountingSmtp()
     controller = Controller(smtp, hostname="127.0.0.1", port=free_port())
     controller.start()
-    env = {"SB_SMTP_PORT": str(controller.port), "SB_SECRET_KEY": "bench-secret"}
+    # No SB_SECRET_KEY: the services and this process sign actors with the same development key.
+    env = {"SB_SMTP_PORT": str(controller.port)}
     services = [benchlib.ServiceProcess(name, f"services.{name}.service", **env)
                 for name in ("accounts", "catalogue", "notifications")]
     try:
