@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import eventlet
+from nameko.exceptions import UnknownService
 from pydantic import BaseModel
 
 from sbcommon.errors import Unavailable
@@ -16,7 +17,6 @@ log = logging.getLogger(__name__)
 
 # The same typed error as the services raise when their database is away.
 ServiceUnavailable = Unavailable
-
 
 
 class TimedProxy:
@@ -60,6 +60,13 @@ class TimedProxy:
                           method, exc)
                 raise Unavailable("the message broker is unavailable; try again shortly",
                                   {"retry_after": 10}) from None
+            except UnknownService:
+                # No queue for the service: none of its replicas is running (yet).
+                log.warning("%s.%s: no %s replica is running", self._service, method,
+                            self._service)
+                raise Unavailable(
+                    f"the {self._service} service is not running; try again shortly",
+                    {"retry_after": 5}) from None
 
         return call
 

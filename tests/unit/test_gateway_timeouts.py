@@ -63,3 +63,19 @@ def test_the_gateway_has_a_proxy_for_each_service_it_calls():
                if isinstance(getattr(GatewayService, name), RpcProxy)}
     assert set(proxies) == set(SERVICES)
     assert all(proxy.target_service == name for name, proxy in proxies.items())
+
+
+def test_a_service_with_no_replica_running_is_a_503_not_a_500():
+    # Real broker: nameko raises UnknownService when no queue is bound for the service
+    # (none of its replicas has started yet, or all are gone).
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from sbcommon.config import amqp_uri
+
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri()}) as cluster:
+        proxy = TimedProxy(cluster.no_such_service_runs, "no_such_service_runs", 5)
+        with pytest.raises(ServiceUnavailable) as caught:
+            proxy.health()
+    assert caught.value.status == 503
+    assert caught.value.details["retry_after"] == 5
+    assert "not running" in caught.value.message
