@@ -72,8 +72,8 @@ UNIQUE = {"email": "email is already in use", "identifier": "identifier is alrea
           "extension": "extension is already used in this account"}
 
 
-# The reseller and account-user RPCs live in their own modules; imported as a module so that ``nameko run``
-# finds one service class here, not two.
+# The reseller and account-user RPCs live in their own modules; imported as modules so
+# that ``nameko run`` finds one service class here, not three.
 class AccountsService(reseller_rpcs.ResellerRpcs, user_rpcs.UserRpcs):
     name = "accounts"
 
