@@ -150,6 +150,7 @@ def create(
         id=str(uuid.uuid4()), role="customer", reseller_id=reseller.id,
         customer_id=customer.id, identifier=identifier, email=data.email,
         display_name=data.contact_name or data.name, language=data.language, created_at=now,
+        account_role="account_admin", version=1, updated_at=now,
     ))
     session.flush()
     session.refresh(customer)
@@ -166,6 +167,8 @@ def update(
     settings: AccountsSettings, events: EventSink, now: datetime,
 ) -> dict[str, Any]:
     customer = get_scoped(session, actor, customer_id, lock=True)
+    if actor.is_plain_user:
+        raise Forbidden("your account's administrators change its settings")
     if customer.status == "closed":
         raise Conflict("this account is closed; it cannot be edited")
     changes = patch.model_dump(exclude_unset=True)
