@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from sbcommon.actor import Actor, Role
+from sbcommon.contracts.accounts import ENDED_STATUSES
 from sbcommon.contracts.catalogue import SubscriptionUpdate
 from sbcommon.errors import Conflict, Forbidden, Invalid
 
@@ -101,8 +102,8 @@ def _promotion(session: Session, who: Actor, reseller_id: str, promotion_id: str
 def set_subscription(session: Session, outbox: Any, who: Actor, customer: Any,
                      data: SubscriptionUpdate, now: datetime) -> dict[str, Any]:
     """Replace the customer's subscription (``customer``: its scoped copy, locked)."""
-    if customer.status == "closed":
-        raise Conflict("this account is closed")
+    if customer.status in ENDED_STATUSES:
+        raise Conflict(f"this account is {customer.status}")
     reseller_id = customer.reseller_id
     existing = session.get(Subscription, customer.id, with_for_update=True)
     currency = existing.currency if existing else pricing_of(session, reseller_id)["currency"]
