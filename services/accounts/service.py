@@ -93,9 +93,11 @@ class AccountsService(reseller_rpcs.ResellerRpcs):
         self._lifecycle_pass(utcnow())
 
     @rpc
-    def run_lifecycle(self, actor: dict[str, Any], now: str) -> dict[str, Any]:
-        """Development only: one lifecycle pass at the given moment (ISO 8601), for tests
-        and demonstrations that cannot wait for days to pass. Refused elsewhere."""
+    def run_lifecycle(self, actor: dict[str, Any], now: str, reseller_id: str | None = None
+                      ) -> dict[str, Any]:
+        """Development only: one lifecycle pass at the given moment (ISO 8601), over one
+        reseller's accounts when ``reseller_id`` is given, for tests and demonstrations
+        that cannot wait for days to pass. Refused elsewhere."""
         who = Actor.parse(actor)
         who.require(Role.ADMIN)
         if not is_development():
@@ -107,10 +109,14 @@ class AccountsService(reseller_rpcs.ResellerRpcs):
                           [{"field": "now", "message": "not a date and time"}]) from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        return self._lifecycle_pass(moment)
+        if reseller_id is not None and not isinstance(reseller_id, str):
+            raise Invalid("reseller_id must be a string",
+                          [{"field": "reseller_id", "message": "not a string"}])
+        return self._lifecycle_pass(moment, reseller_id)
 
-    def _lifecycle_pass(self, now: datetime) -> dict[str, Any]:
-        report = lifecycle.run_pass(self.db, self.outbox, now, SETTINGS)
+    def _lifecycle_pass(self, now: datetime, reseller_id: str | None = None
+                        ) -> dict[str, Any]:
+        report = lifecycle.run_pass(self.db, self.outbox, now, SETTINGS, reseller_id)
         counts = {k: v for k, v in report.items() if isinstance(v, int)}
         for action, count in counts.items():
             if count:

@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import Select, delete, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -65,17 +65,22 @@ def _reminder_window(reminder: str, now: datetime) -> tuple[datetime, datetime]:
     return today, today + timedelta(days=1)
 
 
+def _of(stmt: Select, reseller_id: str | None) -> Select:
+    """The whole platform, or one reseller's accounts (the development hook's runs)."""
+    return stmt if reseller_id is None else stmt.where(Customer.reseller_id == reseller_id)
+
+
 def send_reminders(session: Session, events: EventSink, reminder: str, now: datetime,
-                   batch: int) -> int:
+                   batch: int, reseller_id: str | None = None) -> int:
     """Record up to ``batch`` due reminders of one kind, each with its event, once."""
     start, end = _reminder_window(reminder, now)
     already = exists().where(TrialReminder.customer_id == Customer.id,
                              TrialReminder.reminder == reminder,
                              TrialReminder.trial_ends_at == Customer.trial_ends_at)
-    due = session.scalars(
+    due = session.scalars(_of(
         select(Customer).where(Customer.status == "trial",
                                Customer.trial_ends_at >= start, Customer.trial_ends_at < end,
-                               ~already)
+                               ~already), reseller_id)
         .order_by(Customer.trial_ends_at, Customer.id).limit(batch)
         .with_for_update(skip_locked=True)).all()
     for customer in due:
@@ -90,11 +95,13 @@ def send_reminders(session: Session, events: EventSink, reminder: str, now: date
     return len(due)
 
 
-def end_trials(session: Session, events: EventSink, now: datetime, batch: int) -> int:
+def end_trials(session: Session, events: EventSink, now: datetime, batch: int,
+               reseller_id: str | None = None) -> int:
     """Trials past their end that nobody converted (conversion sets production, which
     clears the end) become suspended."""
-    ended = session.scalars(
-        select(Customer).where(Customer.status == "trial", Customer.trial_ends_at <= now)
+    ended = session.scalars(_of(
+        select(Customer).where(Customer.status == "trial", Customer.trial_ends_at <= now),
+        reseller_id)
         .order_by(Customer.trial_ends_at, Customer.id).limit(batch)
         .with_for_update(skip_locked=True)).all()
     for customer in ended:
@@ -124,11 +131,13 @@ def minimise(session: Session, customer: Customer) -> None:
 
 
 def archive_closed(session: Session, events: EventSink, now: datetime,
-                   settings: AccountsSettings, batch: int) -> int:
+                   settings: AccountsSettings, batch: int, reseller_id: str | None = None
+                   ) -> int:
     """Closed accounts whose retention period is over become archived, minimised."""
     cutoff = now - timedelta(days=settings.closed_retention_days)
-    due = session.scalars(
-        select(Customer).where(Customer.status == "closed", Customer.closed_at <= cutoff)
+    due = session.scalars(_of(
+        select(Customer).where(Customer.status == "closed", Customer.closed_at <= cutoff),
+        reseller_id)
         .order_by(Customer.closed_at, Customer.id).limit(batch)
         .with_for_update(skip_locked=True)).all()
     for customer in due:
@@ -150,16 +159,18 @@ def _batched(sessions: Transactions, step: Callable[[Session], int],
 
 
 def run_pass(sessions: Transactions, events: EventSink, now: datetime,
-             settings: AccountsSettings) -> dict[str, Any]:
-    """One pass of every lifecycle task at ``now``; the counts of what it did. Reminders
-    go before ends, so a trial ending between two ticks still gets its day's reminder."""
+             settings: AccountsSettings, reseller_id: str | None = None) -> dict[str, Any]:
+    """One pass of every lifecycle task at ``now`` (over one reseller's accounts only when
+    ``reseller_id`` is given); the counts of what it did. Reminders go before ends, so a
+    trial ending between two ticks still gets its day's reminder."""
     batch = settings.lifecycle_batch
+    one = reseller_id
     report: dict[str, Any] = {"pass_id": str(uuid.uuid4()), "now": now.isoformat()}
     for reminder in REMINDERS:
         report[f"reminders_{reminder}"] = _batched(
-            sessions, lambda s, r=reminder: send_reminders(s, events, r, now, batch), batch)
+            sessions, lambda s, r=reminder: send_reminders(s, events, r, now, batch, one), batch)
     report["trials_suspended"] = _batched(
-        sessions, lambda s: end_trials(s, events, now, batch), batch)
+        sessions, lambda s: end_trials(s, events, now, batch, one), batch)
     report["archived"] = _batched(
-        sessions, lambda s: archive_closed(s, events, now, settings, batch), batch)
+        sessions, lambda s: archive_closed(s, events, now, settings, batch, one), batch)
     return report
