@@ -55,9 +55,12 @@ def trial_reminder(event: dict[str, Any], brand: Brand, override: Source | None 
     """A week before a free trial ends (``trial_ending``) and on its last day
     (``trial_ends_today``), in the reseller's brand (its support contact in the frame)."""
     language = event_language(event.get("language"))
-    return messages.render(trial_reminder_kind(event), language, brand, {
-        "name": event["name"], "account": event["name"],
-        "trial_ends": (event.get("trial_ends_at") or "")[:10] or None,
+    kind = trial_reminder_kind(event)
+    day = (event.get("trial_ends_at") or "")[:10]
+    return messages.render(kind, language, brand, {
+        "name": event["name"], "account": event["name"], "trial_ends": day,
+        # the built-in subject names the day (an edited one has its own)
+        "subject": translator(language)(f"{kind}.subject", brand=brand.name, date=day),
     }, override)
 
 
