@@ -21,6 +21,7 @@ from sbcommon.actor import Actor, Role
 from sbcommon.consumer import handles
 from sbcommon.contracts.events import (
     CustomerCreated,
+    CustomerStatusChanged,
     CustomerTrialEnding,
     PasswordResetRequested,
     ResellerCreated,
@@ -195,6 +196,14 @@ class NotificationsService:
                       brand=look, sender=SETTINGS.sender, reseller_id=event.reseller_id,
                       customer_id=event.customer_id, now=utcnow())
         self.mail_sender()  # delivers once this handler's transaction has committed
+
+    @handles("accounts", "customer_status_changed", CustomerStatusChanged)
+    def on_customer_status_changed(self, session: Session, event: CustomerStatusChanged
+                                   ) -> None:
+        """An archived account's addresses leave the mail log too (accounts removed its
+        personal data after the retention period)."""
+        if event.status == "archived":
+            mailstore.forget_customer(session, event.customer_id)
 
     @handles("accounts", "customer_trial_ending", CustomerTrialEnding)
     def on_customer_trial_ending(self, session: Session, event: CustomerTrialEnding) -> None:

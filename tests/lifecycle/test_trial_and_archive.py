@@ -100,6 +100,14 @@ def test_closed_account_archived_after_retention_then_never_reopened(
     assert record["email"].endswith("@archived.invalid")
     assert (record["phone"], record["contact_name"]) == (None, None)
 
+    # The mail log keeps what was sent, no longer to which address.
+    def forgotten() -> bool:
+        items = reseller_api.get("/api/v1/mail-log",
+                                 params={"customer_id": customer["id"]}).json()["items"]
+        return bool(items) and all(m["recipient"] == "archived@archived.invalid"
+                                   for m in items)
+    wait_until(forgotten, timeout=20, message="the mail log forgot the address")
+
     # Sign-in refused with the same answer an unknown identifier gets.
     for login in (customer["identifier"], customer["email"]):
         refused = ApiClient(platform.base_url).post("/api/v1/auth/login", json={

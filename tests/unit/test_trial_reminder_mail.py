@@ -44,3 +44,46 @@ def test_reminder_kinds_are_editable_with_the_trial_end():
     assert done.subject == "Fin le 2031-03-31" and "2031-03-31" in done.text
     assert compose.trial_reminder_kind({"reminder": "today"}) == "trial_ends_today"
     assert compose.trial_reminder_kind({"reminder": "7_days"}) == "trial_ending"
+
+
+def test_an_archived_accounts_addresses_leave_the_mail_log(databases):
+    import uuid
+    from datetime import UTC, datetime
+    from email.message import EmailMessage
+
+    from sqlalchemy import select
+
+    from services.notifications.domain import mailstore
+    from services.notifications.models import Mail
+
+    sessions, customer_id, now = databases["notifications"], str(uuid.uuid4()), \
+        datetime(2031, 1, 1, tzinfo=UTC)
+
+    def message(to: str) -> EmailMessage:
+        msg = EmailMessage()
+        msg["To"], msg["Subject"] = to, "Welcome"
+        msg["Message-ID"] = f"<{uuid.uuid4()}@test>"
+        msg.set_content("hello")
+        return msg
+
+    with sessions.begin() as s:
+        sent = mailstore.enqueue(s, message("marie@x.example"), kind="welcome", language="fr",
+                                 reseller_id=None, customer_id=customer_id, now=now)
+        mailstore.mark_sent(sent, now)
+        mailstore.enqueue(s, message("marie@x.example"), kind="trial_ending", language="fr",
+                          reseller_id=None, customer_id=customer_id, now=now)
+        other = mailstore.enqueue(s, message("paul@x.example"), kind="welcome",
+                                  language="fr", reseller_id=None,
+                                  customer_id=str(uuid.uuid4()), now=now)
+    with sessions.begin() as s:
+        assert mailstore.forget_customer(s, customer_id) == 3
+    with sessions() as s:
+        rows = s.scalars(select(Mail).where(Mail.customer_id == customer_id)
+                         .order_by(Mail.kind)).all()
+        untouched = s.get(Mail, other.id)
+    assert [(m.kind, m.status, m.recipient, m.raw) for m in rows] == [
+        ("trial_ending", "failed", mailstore.ARCHIVED_RECIPIENT, None),
+        ("welcome", "sent", mailstore.ARCHIVED_RECIPIENT, None)]
+    assert untouched.recipient == "paul@x.example" and untouched.raw is not None
+    with sessions.begin() as s:  # a repeated event changes nothing more
+        assert mailstore.forget_customer(s, customer_id) == 0
