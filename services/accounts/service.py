@@ -97,7 +97,10 @@ class AccountsService(reseller_rpcs.ResellerRpcs):
                       ) -> dict[str, Any]:
         """Development only: one lifecycle pass at the given moment (ISO 8601), over one
         reseller's accounts when ``reseller_id`` is given, for tests and demonstrations
-        that cannot wait for days to pass. Refused elsewhere."""
+        that cannot wait for days to pass. Refused elsewhere. Not run through ``self.once``:
+        a pass is idempotent by itself (a repeat finds nothing left to do: reminders are
+        keyed, status changes are conditions of the query) and spans several
+        transactions, one per batch."""
         who = Actor.parse(actor)
         who.require(Role.ADMIN)
         if not is_development():
