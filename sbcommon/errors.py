@@ -76,6 +76,15 @@ class Forbidden(SwitchboardError):
 
 
 @deserialize_to_instance
+class AccountSuspended(Forbidden):
+    """The subscriber's account is suspended: its users are told so (with their reseller's
+    support contact) instead of reaching their portal. ``details["reseller_id"]`` names
+    whose brand the answer wears."""
+
+    code = "account_suspended"
+
+
+@deserialize_to_instance
 class NotFound(SwitchboardError):
     status = 404
     code = "not_found"

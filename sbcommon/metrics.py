@@ -97,6 +97,12 @@ DOWNLOADS = Counter(
     "Phone configuration files served, by protocol and outcome",
     ["protocol", "outcome"],
 )
+LIFECYCLE = Counter(
+    "switchboard_account_lifecycle_total",
+    "What the account lifecycle timer did, by action (reminders_7_days, reminders_today, "
+    "trials_suspended, archived)",
+    ["action"],
+)
 MAILS = Counter("switchboard_mails_total", "Mails sent or failed, by outcome", ["outcome"])
 INFO = Gauge(
     "switchboard_process_info", "The service and replica of this process", ["service", "replica"]

@@ -17,7 +17,14 @@ from pydantic import (
 )
 
 CustomerKind = Literal["company", "professional"]
-CustomerStatus = Literal["trial", "production", "suspended", "closed"]
+CustomerStatus = Literal["trial", "production", "suspended", "closed", "archived"]
+# An account in these states gets no telephone service: no call but emergency ones, no
+# phone registration, no configuration file for its phones (its numbers stay its own
+# until it is closed).
+NO_SERVICE_STATUSES = frozenset({"suspended", "closed", "archived"})
+# An account in these states has ended: nothing of it can change any more (closed: until
+# the system administrator reopens it; archived: for good, its personal data minimised).
+ENDED_STATUSES = frozenset({"closed", "archived"})
 Language = Literal["fr", "en"]
 SortKey = Literal["name", "created_at", "status"]
 
@@ -141,6 +148,7 @@ class CustomerCounts(BaseModel):
     production: int = 0
     suspended: int = 0
     closed: int = 0
+    archived: int = 0
 
 
 class LoginRequest(Strict):

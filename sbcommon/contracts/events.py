@@ -76,12 +76,24 @@ class CustomerUpdated(CustomerEvent):
 
 class CustomerStatusChanged(CustomerEvent):
     previous_status: str
+    # why: "trial_ended" and "retention_ended" (the platform's timers), "closed",
+    # "reopened", or "changed" (a person set it); and who: a user id, or None for the platform
+    reason: str | None = None
+    changed_by: str | None = None
 
 
 class CustomerClosed(CustomerEvent):
     status: Literal["closed"]
     previous_status: str
     closed_at: str
+
+
+class CustomerTrialEnding(CustomerEvent):
+    """A free trial's reminder is due: ``reminder`` is ``7_days`` (a week before its end)
+    or ``today`` (the day it ends, UTC). Recorded once per trial and reminder."""
+
+    reminder: Literal["7_days", "today"]
+    trial_ends_at: str  # type: ignore[assignment]  (always set: the trial's end)
 
 
 class PasswordResetRequested(Event):
@@ -177,6 +189,7 @@ MODELS: dict[str, type[Event]] = {
     "customer_updated": CustomerUpdated,
     "customer_status_changed": CustomerStatusChanged,
     "customer_closed": CustomerClosed,
+    "customer_trial_ending": CustomerTrialEnding,
     "password_reset_requested": PasswordResetRequested,
     "account_user_changed": AccountUserChanged,
     "number_assigned": NumberAssigned,

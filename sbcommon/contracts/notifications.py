@@ -8,7 +8,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from .accounts import CustomerKind, CustomerStatus, Language, SortKey
 
-MailKind = Literal["access_codes", "reset", "welcome", "message", "statement"]
+MailKind = Literal["access_codes", "reset", "welcome", "trial_ending", "trial_ends_today",
+                   "message", "statement"]
 MailStatus = Literal["waiting", "sent", "failed"]
 
 
@@ -94,7 +95,8 @@ class ExportQuery(Strict):
                 "sort": self.sort, "order": self.order}
 
 
-TemplateKind = Literal["access_codes", "reset", "welcome", "statement"]
+TemplateKind = Literal["access_codes", "reset", "welcome", "trial_ending", "trial_ends_today",
+                       "statement"]
 
 
 class MailTemplateSource(Strict):

@@ -99,8 +99,12 @@ class Customer(Base):
     __table_args__ = (
         CheckConstraint("kind IN ('company', 'professional')", name="kind"),
         CheckConstraint(
-            "status IN ('trial', 'production', 'suspended', 'closed')", name="status"
+            "status IN ('trial', 'production', 'suspended', 'closed', 'archived')",
+            name="status"
         ),
+        # The lifecycle timers look for trials ending and closed accounts past retention.
+        Index("ix_customers_status_trial_ends", "status", "trial_ends_at"),
+        Index("ix_customers_status_closed", "status", "closed_at"),
         # Every list query is scoped to one reseller; these serve its filters and sorts, with
         # the kind (the portal's tabs) and without it (the API's default list). They end in
         # id so the page's ids come from an index-only scan (see domain.customers.search).
@@ -235,6 +239,19 @@ class SigninLimit(Base):
     attempts: Mapped[int] = mapped_column(Integer, nullable=False)
     strikes: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class TrialReminder(Base):
+    """A free-trial reminder already recorded (its event is in the outbox, same
+    transaction): the key makes each reminder of each trial go once, whatever the number of
+    replicas and timer ticks. A new trial (a new end) gets its own reminders."""
+
+    __tablename__ = "trial_reminders"
+
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), primary_key=True)
+    reminder: Mapped[str] = mapped_column(String(10), primary_key=True)
+    trial_ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
 outbox = outbox_table(metadata)

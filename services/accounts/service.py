@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import eventlet
+from nameko.timer import timer
 
 from sbcommon.actor import Actor, Role
 from sbcommon.config import env_int
@@ -28,16 +29,18 @@ from sbcommon.contracts.accounts import (
     ResellerCreate,
 )
 from sbcommon.db import Database, health_report
-from sbcommon.errors import Invalid
+from sbcommon.errors import Forbidden, Invalid
 from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
+from sbcommon.keys import is_development
+from sbcommon.metrics import LIFECYCLE
 from sbcommon.outbox import Outbox
 from sbcommon.rpc import rpc
 from sbcommon.telemetry import Telemetry
 from sbcommon.validation import parse
 
 from . import reseller_rpcs, user_rpcs
-from .domain import auth, customers, directory
+from .domain import auth, customers, directory, lifecycle
 from .domain.passwords import Hasher
 from .hashing import HashGate, busy
 from .models import User, idempotency, outbox
@@ -83,6 +86,48 @@ class AccountsService(reseller_rpcs.ResellerRpcs, user_rpcs.UserRpcs):
                                 auth.purge_signin_limits)
     outbox = Outbox(outbox)
     once = Idempotency(idempotency, unique=UNIQUE)
+
+    # -- the account lifecycle (trial reminders and ends, archiving) -----------------------
+    @timer(interval=SETTINGS.lifecycle_seconds)
+    def lifecycle_tick(self) -> None:
+        """Every replica ticks; row locks (SKIP LOCKED) share the accounts among them."""
+        self._lifecycle_pass(utcnow())
+
+    @rpc
+    def run_lifecycle(self, actor: dict[str, Any], now: str, reseller_id: str | None = None
+                      ) -> dict[str, Any]:
+        """Development only: one lifecycle pass at the given moment (ISO 8601), over one
+        reseller's accounts when ``reseller_id`` is given, for tests and demonstrations
+        that cannot wait for days to pass. Refused elsewhere. Not run through ``self.once``:
+        a pass is idempotent by itself (a repeat finds nothing left to do: reminders are
+        keyed, status changes are conditions of the query) and spans several
+        transactions, one per batch."""
+        who = Actor.parse(actor)
+        who.require(Role.ADMIN)
+        if not is_development():
+            raise Forbidden("run_lifecycle is available in development only")
+        try:
+            moment = datetime.fromisoformat(now)
+        except (TypeError, ValueError):
+            raise Invalid("now must be an ISO 8601 date and time",
+                          [{"field": "now", "message": "not a date and time"}]) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        if reseller_id is not None and not isinstance(reseller_id, str):
+            raise Invalid("reseller_id must be a string",
+                          [{"field": "reseller_id", "message": "not a string"}])
+        return self._lifecycle_pass(moment, reseller_id)
+
+    def _lifecycle_pass(self, now: datetime, reseller_id: str | None = None
+                        ) -> dict[str, Any]:
+        report = lifecycle.run_pass(self.db, self.outbox, now, SETTINGS, reseller_id)
+        counts = {k: v for k, v in report.items() if isinstance(v, int)}
+        for action, count in counts.items():
+            if count:
+                LIFECYCLE.labels(action).inc(count)
+        log.info("lifecycle pass at %s: %s", report["now"],
+                 ", ".join(f"{k}={v}" for k, v in counts.items()))
+        return report
 
     # -- health -------------------------------------------------------------------------
     @rpc

@@ -26,3 +26,9 @@ class AccountsSettings(Settings):
     trial_days: int = Field(30, validation_alias="SB_TRIAL_DAYS")
     # failed sign-ins from one network (IPv4 address, IPv6 /64) in a minute before it waits
     ip_failures_per_minute: int = Field(20, validation_alias="SB_LOGIN_IP_FAILURES_PER_MINUTE")
+    # a closed account's data is kept this long, then the account is archived (minimised)
+    closed_retention_days: int = Field(90, ge=1, validation_alias="SB_CLOSED_RETENTION_DAYS")
+    # how often the lifecycle timer looks for trial reminders, trial ends and archiving
+    lifecycle_seconds: int = Field(300, ge=1, validation_alias="SB_LIFECYCLE_SECONDS")
+    # accounts handled per transaction by the lifecycle timer
+    lifecycle_batch: int = Field(500, ge=1, le=10_000, validation_alias="SB_LIFECYCLE_BATCH")

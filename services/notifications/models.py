@@ -30,7 +30,8 @@ from sbcommon.idempotency import idempotency_table
 
 metadata = service_metadata()
 
-MAIL_KINDS = ("access_codes", "reset", "welcome", "message", "statement")
+MAIL_KINDS = ("access_codes", "reset", "welcome", "trial_ending", "trial_ends_today",
+              "message", "statement")
 MAIL_STATUSES = ("waiting", "sent", "failed")
 
 

@@ -21,6 +21,8 @@ from sbcommon.actor import Actor, Role
 from sbcommon.consumer import handles
 from sbcommon.contracts.events import (
     CustomerCreated,
+    CustomerStatusChanged,
+    CustomerTrialEnding,
     PasswordResetRequested,
     ResellerCreated,
     ResellerUpdated,
@@ -192,6 +194,28 @@ class NotificationsService:
                       kind="welcome",
                       recipient=event.email, language=compose.event_language(event.language),
                       brand=look, sender=SETTINGS.sender, reseller_id=event.reseller_id,
+                      customer_id=event.customer_id, now=utcnow())
+        self.mail_sender()  # delivers once this handler's transaction has committed
+
+    @handles("accounts", "customer_status_changed", CustomerStatusChanged)
+    def on_customer_status_changed(self, session: Session, event: CustomerStatusChanged
+                                   ) -> None:
+        """An archived account's addresses leave the mail log too (accounts removed its
+        personal data after the retention period)."""
+        if event.status == "archived":
+            mailstore.forget_customer(session, event.customer_id)
+
+    @handles("accounts", "customer_trial_ending", CustomerTrialEnding)
+    def on_customer_trial_ending(self, session: Session, event: CustomerTrialEnding) -> None:
+        """accounts records each reminder once (its timer's pass); this sends it."""
+        data = event.model_dump()
+        kind = compose.trial_reminder_kind(data)
+        language = compose.event_language(event.language)
+        look = self._look(session, event.reseller_id)
+        edited = compose.edited_template(session, event.reseller_id, kind, language)
+        compose.queue(session, compose.trial_reminder(data, look, edited), kind=kind,
+                      recipient=event.email, language=language, brand=look,
+                      sender=SETTINGS.sender, reseller_id=event.reseller_id,
                       customer_id=event.customer_id, now=utcnow())
         self.mail_sender()  # delivers once this handler's transaction has committed
 

@@ -199,6 +199,40 @@ def test_the_signed_out_pages_have_no_serious_accessibility_violation(
     assert problems == [], "\n".join(problems)
 
 
+@pytest.mark.browser
+@pytest.mark.parametrize("locale,title", [("fr-CA", "Votre compte est suspendu"),
+                                          ("en-US", "Your account is suspended")])
+def test_the_suspension_page_has_no_serious_accessibility_violation(
+        platform, accounts_db, fast_hasher, chromium, locale, title):
+    """A suspended subscriber signing in gets its reseller's suspension page, not the
+    portal."""
+    reseller = make_reseller(accounts_db, fast_hasher, name="Suspending")
+    api = ApiClient(platform.base_url).login(reseller.identifier, reseller.password)
+    assert api.patch("/api/v1/reseller/settings", json={
+        "support_phone": "+1 800 555 0111"}).status_code == 200
+    listener = EventListener(amqp_uri(), "accounts")
+    try:
+        customer = api.create_customer(kind="professional")
+        sign_in_subscriber(platform.base_url, listener, customer, PIN)
+    finally:
+        listener.close()
+    assert api.patch(f"/api/v1/customers/{customer['id']}",
+                     json={"status": "suspended"}).status_code == 200
+    context = chromium.new_context(locale=locale)
+    page, base = context.new_page(), platform.base_url
+    try:
+        page.goto(f"{base}/login")
+        page.locator("#identifier").fill(customer["identifier"])
+        page.locator("#password").fill(PIN)
+        page.locator("#password").press("Enter")
+        expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        expect(page.locator(".support-phone").first).to_have_text("+1 800 555 0111")
+        problems = blocking_violations(page)
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)
+
+
 def focused(page: Any) -> dict[str, Any]:
     """What has the keyboard focus, and whether it shows (an outline or a box shadow)."""
     return page.evaluate("""() => {

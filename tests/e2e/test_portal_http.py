@@ -240,7 +240,7 @@ def test_wrong_password_gets_401_and_the_generic_message(portal, reseller):
                                                  "password": "whatever"})
     for resp in (wrong, unknown):
         assert resp.status_code == 401
-        assert "Identifiant ou NIP incorrect." in resp.text
+        assert "Identifiant ou NIP incorrect, ou compte fermé." in resp.text
         assert "sb_session" not in set_cookies(resp)
     # the identifier is kept, the password never echoed back
     assert f'value="{reseller.identifier}"' in wrong.text

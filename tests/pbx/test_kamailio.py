@@ -1,7 +1,8 @@
 """The shipped Kamailio configuration with a real Kamailio and sipp: phones register with
 the credentials of their provisioning file, every call is asked about, barred calls get a
-403 with the reason, a closed customer's line stops within a second (emergency calls still
-go out), and 1,000 calls at 50/s all succeed."""
+403 with the reason, a suspended line stops until it is reactivated and a closed customer's
+line stops within a second (emergency calls still go out), and 1,000 calls at 50/s all
+succeed."""
 
 from __future__ import annotations
 
@@ -74,6 +75,31 @@ def test_a_thousand_calls_at_fifty_per_second(sip_tools, proxy, phone, tmp_path)
     row = dict(zip(header, last, strict=False))
     assert row["SuccessfulCall(C)"] == "1000" and row["FailedCall(C)"] == "0", row
     print(f"1000 calls at 50/s through Kamailio: {elapsed:.1f} s, 0 failed")
+
+
+def test_a_suspended_line_stops_and_reactivation_brings_it_back(sip_tools, proxy, phone,
+                                                                 tmp_path, platform, pbx_token):
+    """Suspended: no registration, no call but emergency ones; back in production: both."""
+    def credentials() -> int:
+        return requests.get(f"{platform.pbx_url}/sip-credentials", timeout=5,
+                            params={"username": phone.user, "realm": phone.domain},
+                            headers={"Authorization": f"Bearer {pbx_token}"}).status_code
+
+    customer = f"/api/v1/customers/{phone.customer['id']}"
+    assert phone.api.patch(customer, json={"status": "suspended"}).status_code == 200
+    wait_until(lambda: credentials() == 404, timeout=10, interval=0.02,
+               message="credentials refused while suspended")
+    assert register(sip_tools, proxy, phone, tmp_path, "suspended-register", expect=403).ok
+    assert call(sip_tools, proxy, phone, tmp_path, "suspended-call", NATIONAL, 403).ok
+    emergency = call(sip_tools, proxy, phone, tmp_path, "suspended-112", EMERGENCY, 200)
+    assert emergency.ok, emergency.output
+
+    assert phone.api.patch(customer, json={"status": "production"}).status_code == 200
+    wait_until(lambda: credentials() == 200, timeout=10, interval=0.02,
+               message="credentials back after reactivation")
+    assert register(sip_tools, proxy, phone, tmp_path, "reactivated-register").ok
+    again = call(sip_tools, proxy, phone, tmp_path, "reactivated-call", NATIONAL, 200)
+    assert again.ok, again.output
 
 
 def test_closed_customer_stops_at_once(sip_tools, proxy, phone, tmp_path,

@@ -24,7 +24,8 @@ def _welcome(html: str, subject: str = "Bienvenue {{ name }}") -> dict[str, str]
 def test_listing_shows_every_kind_and_language_with_its_origin(reseller_api):
     items = reseller_api.get("/api/v1/mail-templates").json()["items"]
     assert {(i["kind"], i["language"]) for i in items} == {
-        (k, lang) for k in ("access_codes", "reset", "welcome", "statement")
+        (k, lang) for k in ("access_codes", "reset", "welcome", "trial_ending",
+                            "trial_ends_today", "statement")
         for lang in ("fr", "en")}
     one = reseller_api.get("/api/v1/mail-templates/reset/en").json()
     assert "link" in one["variables"] and "{{ link }}" in one["html"]

@@ -28,7 +28,9 @@ api = Router()
 
 
 @api.route("POST", "/auth/login", body=LoginRequest, response=LoginResponse, auth=False,
-           errors=(401, 429), summary="Sign in with identifier or e-mail and password/PIN")
+           errors=(401, 403, 429),
+           summary="Sign in with identifier or e-mail and password/PIN (403 "
+                   "account_suspended: the subscriber's account is suspended)")
 def login(ctx: Ctx, body: LoginRequest) -> Any:
     return ctx.backends.accounts.login(body.model_dump(), ctx.client_ip)
 

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
 from sbcommon.contracts.accounts import CustomerCreate, CustomerQuery, CustomerUpdate
+from sbcommon.errors import AccountSuspended
 
 from ...framework.forms import FieldError, Form
 from ...framework.i18n import LANGUAGES
@@ -70,9 +71,12 @@ def _login_failed(page: Page, status: int, values: dict[str, str] | None = None,
                        on=(401, 422, 429)))
 def login_submit(page: Page, values: dict[str, str]) -> Response:
     form = page.request.form
-    result = page.backends.accounts.login(
-        {"identifier": values["identifier"], "password": form.get("password", "")[:128]},
-        page.ctx.client_ip)
+    try:
+        result = page.backends.accounts.login(
+            {"identifier": values["identifier"], "password": form.get("password", "")[:128]},
+            page.ctx.client_ip)
+    except AccountSuspended as exc:
+        return _suspended(page, exc)
     page.set_cookie(SESSION_COOKIE, result["token"])
     page.set_cookie(CSRF_COOKIE, None)
     if form.get("remember") == "on":
@@ -80,6 +84,18 @@ def login_submit(page: Page, values: dict[str, str]) -> Response:
     else:
         page.set_cookie(REMEMBER_COOKIE, None)
     return page.redirect(safe_next(form.get("next")))
+
+
+def _suspended(page: Page, exc: AccountSuspended) -> Response:
+    """The suspension page, in the subscriber's reseller's brand with its support contact,
+    instead of the portal (no session was opened)."""
+    reseller_id = (exc.details or {}).get("reseller_id") if isinstance(exc.details, dict) \
+        else None
+    brand = page.backends.accounts.portal_brand(reseller_id=reseller_id) if reseller_id \
+        else None
+    if brand is not None:
+        page.use_brand(brand)
+    return page.render("suspended.html", status=403)
 
 
 @pages.route("POST", "/logout", auth=False)

@@ -10,7 +10,8 @@ from typing import Any, Protocol
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from sbcommon.errors import Invalid, TooManyRequests, Unauthorized
+from sbcommon.contracts.accounts import NO_SERVICE_STATUSES
+from sbcommon.errors import AccountSuspended, Invalid, TooManyRequests, Unauthorized
 
 from ..models import Customer, Reseller, ResetToken, User, WebSession
 from ..settings import AccountsSettings
@@ -18,7 +19,11 @@ from . import signin_limits as limits
 from .passwords import Hasher
 from .tokens import new_token, token_hash
 
-BAD_CREDENTIALS = "identifier or password is incorrect"
+# Also the answer for a closed or archived account: saying "archived" to whoever types an
+# identifier would tell strangers that it exists.
+BAD_CREDENTIALS = "identifier or password is incorrect, or the account is closed"
+SUSPENDED = ("this account is suspended: its services are stopped; contact your provider's "
+             "support to restore it")
 # How often a session's last_seen_at is written: one write per request would be wasteful.
 TOUCH_EVERY = timedelta(seconds=15)
 
@@ -49,8 +54,27 @@ def _account_open(session: Session, user: User) -> bool:
             Reseller.id == user.reseller_id)) != "suspended"
     if user.customer_id is None:
         return True
-    status = session.scalar(select(Customer.status).where(Customer.id == user.customer_id))
-    return status not in (None, "closed")
+    # A suspended account's users sign in to no portal: they are shown why instead.
+    return _customer_status(session, user) not in (None, *NO_SERVICE_STATUSES)
+
+
+def _customer_status(session: Session, user: User) -> str | None:
+    if user.customer_id is None:
+        return None
+    return session.scalar(select(Customer.status).where(Customer.id == user.customer_id))
+
+
+def _support_of(session: Session, reseller_id: str | None) -> dict[str, Any]:
+    """Whom a suspended subscriber should call: its reseller's support contact."""
+    reseller = session.get(Reseller, reseller_id) if reseller_id else None
+    return {"reseller_id": reseller_id,
+            "support_phone": reseller.support_phone if reseller else None,
+            "support_email": reseller.support_email if reseller else None}
+
+
+def _suspended(session: Session, user: User) -> bool:
+    return (not user.disabled and user.password_hash is not None
+            and _customer_status(session, user) == "suspended")
 
 
 @dataclass(frozen=True)
@@ -110,6 +134,12 @@ def finish_login(session: Session, settings: AccountsSettings, attempt: Attempt,
     """Open the session, or count the failure. A held-back account, a wrong password and an
     unknown identifier give the same answer (after the same time)."""
     user = session.get(User, attempt.user_id) if attempt.user_id else None
+    if (user is not None and attempt.account.allowed and password_ok
+            and _suspended(session, user)):
+        # Only with the right password: a stranger learns nothing about the account. No
+        # session opens; the portal shows the reseller's suspension page.
+        limits.forget(session, attempt.account_key)
+        return AccountSuspended(SUSPENDED, _support_of(session, user.reseller_id))
     if (user is None or not attempt.account.allowed or not password_ok
             or not _account_open(session, user)):
         if user is not None:

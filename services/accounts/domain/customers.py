@@ -14,14 +14,16 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from sbcommon.actor import Actor, Role
-from sbcommon.contracts.accounts import Customer as CustomerOut
 from sbcommon.contracts.accounts import (
+    ENDED_STATUSES,
+    NO_SERVICE_STATUSES,
     CustomerCounts,
     CustomerCreate,
     CustomerPage,
     CustomerQuery,
     CustomerUpdate,
 )
+from sbcommon.contracts.accounts import Customer as CustomerOut
 from sbcommon.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 
 from ..models import Customer, Reseller, User, WebSession
@@ -35,6 +37,7 @@ TRANSITIONS = {
     "production": {"suspended"},
     "suspended": {"production", "trial"},
     "closed": set(),
+    "archived": set(),
 }
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -63,7 +66,7 @@ def get_scoped(session: Session, actor: Actor, customer_id: str, *, lock: bool =
     return customer
 
 
-def _event_data(customer: Customer) -> dict[str, Any]:
+def event_data(customer: Customer) -> dict[str, Any]:
     """The customer's whole current state and version: every customer event carries it, so
     a service keeping a copy needs no other event and can tell stale from new."""
     return {
@@ -154,7 +157,7 @@ def create(
     ))
     session.flush()
     session.refresh(customer)
-    events.record(session, "customer_created", _event_data(customer))
+    events.record(session, "customer_created", event_data(customer))
     return to_contract(customer)
 
 
@@ -169,8 +172,7 @@ def update(
     customer = get_scoped(session, actor, customer_id, lock=True)
     if actor.is_plain_user:
         raise Forbidden("your account's administrators change its settings")
-    if customer.status == "closed":
-        raise Conflict("this account is closed; it cannot be edited")
+    _refuse_ended(customer, "it cannot be edited")
     changes = patch.model_dump(exclude_unset=True)
     if actor.role == Role.CUSTOMER:
         # A field sent back unchanged (the portal's form sends them all) is not a change.
@@ -195,15 +197,20 @@ def update(
             main_user.email = changes["email"]
     for field, value in changes.items():
         setattr(customer, field, value)
-    if changes or (new_status and new_status != customer.status):
-        _changed(customer, now)
     if new_status and new_status != customer.status:
-        _change_status(session, customer, new_status, settings, events, now)
+        _check_transition(customer.status, new_status)
+        if new_status == "trial":
+            reseller = session.get(Reseller, customer.reseller_id)
+            days = (reseller.trial_days if reseller else None) or settings.trial_days
+            customer.trial_ends_at = now + timedelta(days=days)
+        change_status(session, customer, new_status, actor, now, events, "changed")
+    elif changes:
+        _changed(customer, now)
     session.flush()
     session.refresh(customer)
     if changes:
         events.record(session, "customer_updated",
-                      {**_event_data(customer), "fields": sorted(changes)})
+                      {**event_data(customer), "fields": sorted(changes)})
     return to_contract(customer)
 
 
@@ -219,57 +226,79 @@ def _main_user(session: Session, customer: Customer) -> User | None:
     ).first()
 
 
-def _change_status(session: Session, customer: Customer, new: str,
-                   settings: AccountsSettings, events: EventSink, now: datetime) -> None:
-    old = customer.status
+def _check_transition(old: str, new: str) -> None:
     if new not in TRANSITIONS[old]:
         raise Conflict(f"an account cannot go from {old} to {new}",
                        [{"field": "status", "message": f"{old} → {new} not allowed"}])
-    customer.status = new
-    if new == "trial":
-        customer.trial_ends_at = now + timedelta(days=settings.trial_days)
-    elif new == "production":
+
+
+def _refuse_ended(customer: Customer, what: str) -> None:
+    """A closed or archived account cannot change; each says why in its own words."""
+    if customer.status == "archived":
+        raise Conflict(f"this account is archived; {what}")
+    if customer.status == "closed":
+        raise Conflict(f"this account is closed; {what}")
+
+
+def change_status(session: Session, customer: Customer, new_status: str, by: Actor | None,
+                  now: datetime, outbox: EventSink, reason: str) -> None:
+    """THE one place an account's status changes, whoever changes it (a reseller, the system
+    administrator, or the platform's lifecycle timers with ``by`` None): the version moves
+    on, what the new status implies is done (sessions of a suspended, closed or archived
+    account end; production ends a trial), and the events other services keep their copy
+    from are recorded, in the caller's transaction. Whether the transition is allowed is
+    the caller's to check (each caller has its own rules: reseller, admin, timers).
+    ``reason``: ``changed`` (a person chose it), ``closed``, ``reopened``, ``trial_ended``,
+    ``retention_ended``."""
+    old = customer.status
+    if old == "archived":  # the end of every path: the record stays for accounting only
+        raise Conflict("this account is archived; it can never change again")
+    customer.status = new_status
+    if new_status == "production":
         customer.trial_ends_at = None
-    events.record(session, "customer_status_changed",
-                  {**_event_data(customer), "previous_status": old})
+    if new_status == "closed":
+        customer.closed_at = now
+    elif old == "closed" and new_status != "archived":
+        customer.closed_at = None
+    _changed(customer, now)
+    if new_status in NO_SERVICE_STATUSES:
+        user_ids = select(User.id).where(User.customer_id == customer.id)
+        session.execute(delete(WebSession).where(WebSession.user_id.in_(user_ids)))
+    session.flush()
+    state = event_data(customer)
+    if new_status == "closed":
+        outbox.record(session, "customer_closed", {
+            **state, "previous_status": old, "closed_at": now.isoformat()})
+    outbox.record(session, "customer_status_changed", {
+        **state, "previous_status": old, "reason": reason,
+        "changed_by": by.user_id if by is not None else None})
 
 
 def close(session: Session, actor: Actor, customer_id: str, events: EventSink,
           now: datetime) -> dict[str, Any]:
-    """Soft close: the data stays; sessions of its users end at once."""
+    """Soft close: the data stays (until the retention period ends: see
+    ``lifecycle.archive_closed``); sessions of its users end at once."""
     # Scope first: an account outside the actor's reach is "not found", whatever the role.
     customer = get_scoped(session, actor, customer_id, lock=True)
     actor.require(Role.RESELLER, Role.ADMIN)
-    if customer.status == "closed":
-        raise Conflict("this account is already closed")
-    previous = customer.status
-    customer.status = "closed"
-    customer.closed_at = now
-    _changed(customer, now)
-    user_ids = select(User.id).where(User.customer_id == customer.id)
-    session.execute(delete(WebSession).where(WebSession.user_id.in_(user_ids)))
-    session.flush()
-    events.record(session, "customer_closed", {
-        **_event_data(customer), "previous_status": previous,
-        "closed_at": now.isoformat(),
-    })
-    events.record(session, "customer_status_changed",
-                  {**_event_data(customer), "previous_status": previous})
+    if customer.status in ENDED_STATUSES:
+        raise Conflict(f"this account is already {customer.status}")
+    change_status(session, customer, "closed", actor, now, events, "closed")
     return to_contract(customer)
 
 
 def reopen(session: Session, actor: Actor, customer_id: str, events: EventSink,
            now: datetime) -> dict[str, Any]:
+    """The system administrator alone brings a closed account back; an archived one never
+    comes back (its personal data is gone)."""
     customer = get_scoped(session, actor, customer_id, lock=True)
     actor.require(Role.ADMIN)
+    if customer.status == "archived":
+        raise Conflict("this account is archived: its personal data was removed after the "
+                       "retention period, so it can never be reopened; create a new account")
     if customer.status != "closed":
         raise Conflict("only a closed account can be reopened")
-    customer.status = "production"
-    customer.closed_at = None
-    _changed(customer, now)
-    session.flush()
-    events.record(session, "customer_status_changed",
-                  {**_event_data(customer), "previous_status": "closed"})
+    change_status(session, customer, "production", actor, now, events, "reopened")
     return to_contract(customer)
 
 
@@ -368,8 +397,7 @@ def issue_access_codes(session: Session, actor: Actor, customer_id: str,
     service. The token never leaves through this function's answer."""
     customer = get_scoped(session, actor, customer_id)
     actor.require(Role.RESELLER, Role.ADMIN)
-    if customer.status == "closed":
-        raise Conflict("this account is closed; its access codes cannot be sent")
+    _refuse_ended(customer, "its access codes cannot be sent")
     user = _main_user(session, customer)
     if user is None or user.disabled:
         raise Conflict("this account has no active main user to send access codes to")

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from sbcommon.actor import Actor, Role
 from sbcommon.contracts.accounts import (
+    ENDED_STATUSES,
     AccountUser,
     AccountUserCreate,
     AccountUserPage,
@@ -85,8 +86,8 @@ def _account(session: Session, actor: Actor, customer_id: str, *, write: bool = 
     the checks of one account's users (one professional user, free extensions) are made
     one change at a time."""
     customer = customers.get_scoped(session, actor, customer_id, lock=write)
-    if write and customer.status == "closed":
-        raise Conflict("this account is closed; its users cannot be changed")
+    if write and customer.status in ENDED_STATUSES:
+        raise Conflict(f"this account is {customer.status}; its users cannot be changed")
     return customer
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from sbcommon.actor import Actor, Role
+from sbcommon.contracts.accounts import ENDED_STATUSES
 from sbcommon.contracts.catalogue import SubscriptionUpdate
 from sbcommon.errors import Conflict, Forbidden, Invalid
 
@@ -103,8 +104,8 @@ def set_subscription(session: Session, outbox: Any, who: Actor, customer: Any,
     """Replace the customer's subscription (``customer``: its scoped copy, locked)."""
     if who.is_plain_user:
         raise Forbidden("your account's administrators change its subscription")
-    if customer.status == "closed":
-        raise Conflict("this account is closed")
+    if customer.status in ENDED_STATUSES:
+        raise Conflict(f"this account is {customer.status}")
     reseller_id = customer.reseller_id
     existing = session.get(Subscription, customer.id, with_for_update=True)
     currency = existing.currency if existing else pricing_of(session, reseller_id)["currency"]

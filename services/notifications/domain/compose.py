@@ -50,6 +50,24 @@ def welcome(event: dict[str, Any], brand: Brand, override: Source | None = None)
     }, override)
 
 
+def trial_reminder(event: dict[str, Any], brand: Brand, override: Source | None = None
+                   ) -> Rendered:
+    """A week before a free trial ends (``trial_ending``) and on its last day
+    (``trial_ends_today``), in the reseller's brand (its support contact in the frame)."""
+    language = event_language(event.get("language"))
+    kind = trial_reminder_kind(event)
+    day = (event.get("trial_ends_at") or "")[:10]
+    return messages.render(kind, language, brand, {
+        "name": event["name"], "account": event["name"], "trial_ends": day,
+        # the built-in subject names the day (an edited one has its own)
+        "subject": translator(language)(f"{kind}.subject", brand=brand.name, date=day),
+    }, override)
+
+
+def trial_reminder_kind(event: dict[str, Any]) -> str:
+    return "trial_ends_today" if event.get("reminder") == "today" else "trial_ending"
+
+
 def recipient_of(customer: dict[str, Any]) -> str:
     """The customer's address, or a clear 422 when it has none usable."""
     email = (customer.get("email") or "").strip()

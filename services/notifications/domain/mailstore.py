@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from sbcommon.actor import Actor, Role
@@ -59,6 +59,23 @@ def mark_failed_attempt(mail: Mail, reason: str, permanent: bool, now: datetime,
         mail.raw = None
     else:
         mail.next_attempt_at = now + timedelta(seconds=next_delay(mail.attempts, base, cap))
+
+
+ARCHIVED_RECIPIENT = "archived@archived.invalid"
+
+
+def forget_customer(session: Session, customer_id: str) -> int:
+    """An archived account's mail: the log keeps that mail was sent (kind, subject, dates,
+    status) but no longer to which address, and mail still waiting is not sent any more.
+    Returns the rows changed."""
+    waiting = session.execute(
+        update(Mail).where(Mail.customer_id == customer_id, Mail.status == "waiting")
+        .values(status="failed", raw=None, last_error="the account was archived"))
+    forgotten = session.execute(
+        update(Mail).where(Mail.customer_id == customer_id,
+                           Mail.recipient != ARCHIVED_RECIPIENT)
+        .values(recipient=ARCHIVED_RECIPIENT, raw=None))
+    return int(waiting.rowcount or 0) + int(forgotten.rowcount or 0)
 
 
 def to_log_entry(mail: Mail) -> dict[str, Any]:

@@ -30,6 +30,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "welcome.intro": "Your account {account} is ready.",
         "welcome.trial": "Your free trial ends on {date}.",
         "welcome.next": "You will receive your access codes in a separate e-mail.",
+        "trial_ending.subject": "Your {brand} free trial ends on {date}",
+        "trial_ending.intro": "The free trial of your account {account} ends on {date}, in "
+                              "7 days.",
+        "trial_ending.next": "To keep your services without interruption, ask us to switch "
+                             "your account to production before then; otherwise its services "
+                             "are suspended on that day.",
+        "trial_ends_today.subject": "Your {brand} free trial ends today",
+        "trial_ends_today.intro": "The free trial of your account {account} ends today "
+                                  "({date}).",
+        "trial_ends_today.next": "Unless your account is switched to production, its "
+                                 "services are suspended when the trial ends. Contact us to "
+                                 "keep them.",
         "message.footer": "Message from {brand}.",
         "statement.subject": "Your {brand} subscription statement",
         "statement.intro": "Please find attached the statement of your subscription.",
@@ -73,6 +85,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "status.production": "Production",
         "status.suspended": "Suspended",
         "status.closed": "Closed",
+        "status.archived": "Archived",
         "export.title": "Customer accounts",
         "export.generated": "Generated on {date} — {count} accounts",
         "export.filters": "Filters: {filters}",
@@ -111,6 +124,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "welcome.intro": "Votre compte {account} est prêt.",
         "welcome.trial": "Votre essai gratuit se termine le {date}.",
         "welcome.next": "Vous recevrez vos codes d'accès dans un autre courriel.",
+        "trial_ending.subject": "Votre essai gratuit {brand} se termine le {date}",
+        "trial_ending.intro": "L'essai gratuit de votre compte {account} se termine le "
+                              "{date}, dans 7 jours.",
+        "trial_ending.next": "Pour garder vos services sans interruption, demandez-nous de "
+                             "passer votre compte en production d'ici là ; sinon ses services "
+                             "seront suspendus ce jour-là.",
+        "trial_ends_today.subject": "Votre essai gratuit {brand} se termine aujourd'hui",
+        "trial_ends_today.intro": "L'essai gratuit de votre compte {account} se termine "
+                                  "aujourd'hui ({date}).",
+        "trial_ends_today.next": "À moins que votre compte passe en production, ses services "
+                                 "seront suspendus à la fin de l'essai. Contactez-nous pour "
+                                 "les garder.",
         "message.footer": "Message de {brand}.",
         "statement.subject": "Votre relevé d'abonnement {brand}",
         "statement.intro": "Veuillez trouver ci-joint le relevé de votre abonnement.",
@@ -154,6 +179,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "status.production": "Production",
         "status.suspended": "Suspendu",
         "status.closed": "Fermé",
+        "status.archived": "Archivé",
         "export.title": "Comptes clients",
         "export.generated": "Généré le {date} — {count} comptes",
         "export.filters": "Filtres : {filters}",

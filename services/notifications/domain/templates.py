@@ -32,7 +32,7 @@ from ..models import MailTemplate
 from .strings import LANGUAGES, STRINGS
 
 PLATFORM = "*"  # the scope of the system administrator's defaults
-KINDS = ("access_codes", "reset", "welcome", "statement")
+KINDS = ("access_codes", "reset", "welcome", "trial_ending", "trial_ends_today", "statement")
 PARTS = ("subject", "html", "text")
 MAX_SIZE = {"subject": 300, "html": 20_000, "text": 20_000}
 COMMON = frozenset({"brand", "name"})
@@ -40,6 +40,8 @@ VARIABLES: dict[str, frozenset[str]] = {
     "access_codes": COMMON | {"identifier", "link", "expires"},
     "reset": COMMON | {"identifier", "link", "expires"},
     "welcome": COMMON | {"account", "trial_ends"},
+    "trial_ending": COMMON | {"account", "trial_ends"},
+    "trial_ends_today": COMMON | {"account", "trial_ends"},
     "statement": COMMON | {"totals"},
 }
 # A mail whose purpose is its link must keep it.
@@ -119,6 +121,9 @@ def builtin(kind: str, language: str) -> Source:
                 f"{{% if trial_ends %}}<p>{trial}</p>{{% endif %}}\n<p>{s('welcome.next')}</p>")
         text = (f"{hello}\n\n{s('welcome.intro')}\n{{% if trial_ends %}}{trial}\n{{% endif %}}"
                 f"\n{s('welcome.next')}")
+    elif kind in ("trial_ending", "trial_ends_today"):
+        html = f"<p>{hello}</p>\n<p>{s(kind + '.intro')}</p>\n<p>{s(kind + '.next')}</p>"
+        text = f"{hello}\n\n{s(kind + '.intro')}\n\n{s(kind + '.next')}"
     elif kind == "statement":
         html = (f"<p>{hello}</p>\n<p>{s('statement.intro')}</p>\n"
                 "{% if totals %}<ul>{% for line in totals %}<li>{{ line }}</li>{% endfor %}"

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from sbcommon import replica
 from sbcommon.actor import Actor, Role
+from sbcommon.contracts.accounts import ENDED_STATUSES
 from sbcommon.contracts.exports import CsvPage
 from sbcommon.contracts.numbering import NumberPage, NumberQuery, PhoneNumber
 from sbcommon.errors import Conflict, Forbidden, Invalid, NotFound
@@ -156,8 +157,8 @@ def customer_for(session: Session, actor: Actor, customer_id: str) -> KnownCusto
 
 
 def _open(customer: KnownCustomer) -> None:
-    if customer.status == "closed":
-        raise Conflict("this account is closed; it cannot receive numbers")
+    if customer.status in ENDED_STATUSES:
+        raise Conflict(f"this account is {customer.status}; it cannot receive numbers")
 
 
 def _parse_all(texts: Iterable[str]) -> list[str]:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from sbcommon.actor import Actor, Role
+from sbcommon.contracts.accounts import ENDED_STATUSES
 from sbcommon.errors import Conflict
 
 from ..models import Customer, FtpAccount
@@ -53,8 +54,9 @@ def rotate(session: Session, actor: Actor, customer_id: str, box: SecretBox,
            urls: tuple[str, str], now: datetime
            ) -> dict[str, Any]:
     customer = _scoped_for_reseller(session, actor, customer_id)
-    if customer.status == "closed":
-        raise Conflict("this customer account is closed: its FTP account no longer works")
+    if customer.status in ENDED_STATUSES:
+        raise Conflict(f"this customer account is {customer.status}: "
+                       "its FTP account no longer works")
     account = ensure_account(session, customer, box, now)
     account.password_encrypted = box.encrypt(credentials.ftp_password())
     account.rotated_at = now

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sbcommon.actor import Actor
+from sbcommon.contracts.accounts import ENDED_STATUSES
 from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
 from sbcommon.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -72,9 +73,9 @@ def realm_changed(session: Session, reseller_id: str, box: SecretBox,
 
 
 def _writable(customer: Customer) -> None:
-    if customer.status == "closed":
-        raise Conflict("this customer account is closed: its devices cannot change",
-                       [{"field": "customer_id", "message": "account closed"}])
+    if customer.status in ENDED_STATUSES:
+        raise Conflict(f"this customer account is {customer.status}: its devices cannot change",
+                       [{"field": "customer_id", "message": f"account {customer.status}"}])
 
 
 def _mac_free(session: Session, mac: str, except_id: str | None = None) -> None:
@@ -233,7 +234,8 @@ def never_fetched(session: Session, actor: Actor, limit: int = 20) -> dict[str, 
     stmt = actor.restrict(
         select(Device.id, Device.name, Device.mac, Device.customer_id, Customer.name)
         .join(Customer, Customer.id == Device.customer_id)
-        .where(Device.last_provisioned_at.is_(None), Customer.status != "closed"),
+        .where(Device.last_provisioned_at.is_(None),
+               Customer.status.not_in(ENDED_STATUSES)),
         Customer.reseller_id, Customer.id)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.execute(stmt.order_by(Device.created_at).limit(limit))

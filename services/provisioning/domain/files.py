@@ -15,6 +15,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from sbcommon.contracts.accounts import NO_SERVICE_STATUSES
+
 from ..models import AccountUser, Customer, Device, FtpAccount
 from . import customers, vendors
 from .credentials import SecretBox
@@ -29,7 +31,8 @@ class Login:
 
 def authenticate(session: Session, box: SecretBox, username: str, password: str
                  ) -> Login | None:
-    """The login if the credentials are right and the customer is not closed."""
+    """The login if the credentials are right and the customer has service (not
+    suspended, closed or archived)."""
     if not username or len(username) > 32 or len(password) > 128:
         return None
     row = session.execute(
@@ -37,7 +40,7 @@ def authenticate(session: Session, box: SecretBox, username: str, password: str
         .join(Customer, Customer.id == FtpAccount.customer_id)
         .where(FtpAccount.username == username)
     ).first()
-    if row is None or row.status == "closed":
+    if row is None or row.status in NO_SERVICE_STATUSES:
         return None
     expected = box.decrypt(row.password_encrypted)
     if not hmac.compare_digest(expected.encode(), password.encode()):
@@ -61,10 +64,12 @@ def file_name(path: str) -> str | None:
 
 
 def _active_devices(session: Session, customer_id: str) -> list[Device]:
-    # A closed customer's devices are not served, even on a connection opened before.
+    # A suspended or closed customer's devices are not served, even on a connection
+    # opened before; reactivation serves them again at once.
     return list(session.scalars(
         select(Device).join(Customer, Customer.id == Device.customer_id)
-        .where(Device.customer_id == customer_id, Customer.status != "closed")))
+        .where(Device.customer_id == customer_id,
+               Customer.status.not_in(NO_SERVICE_STATUSES))))
 
 
 def listing(session: Session, login: Login) -> list[str]:

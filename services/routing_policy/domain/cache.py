@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sbcommon.contracts.accounts import NO_SERVICE_STATUSES
 from sbcommon.errors import NotFound, Unauthorized
 
 from ..models import (
@@ -40,7 +41,7 @@ from .tokens import digest
 
 log = logging.getLogger(__name__)
 # Customers in these states cannot register a phone or authenticate a call.
-NO_SIP_SERVICE = frozenset({"closed", "suspended"})
+NO_SIP_SERVICE = NO_SERVICE_STATUSES
 
 
 @dataclass(frozen=True)

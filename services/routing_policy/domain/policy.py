@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sbcommon.contracts.accounts import NO_SERVICE_STATUSES
+
 from .numbers import Destination, classify, clean, is_emergency, to_e164
 
 SPECIFICITY = ("destination", "prefix", "country", "category")
@@ -143,9 +145,9 @@ def decide(customer: CustomerContext, dialed: str, kind: str, customer_table: Le
                        f"{compact} is an emergency number in {customer.country}; "
                        "always allowed")
     destination = classify(to_e164(compact, customer.country), customer.country)
-    if customer.status == "closed":
+    if customer.status in NO_SERVICE_STATUSES:
         return verdict(False, destination.e164, None, "default",
-                       "the customer account is closed")
+                       f"the customer account is {customer.status}")
     for level, table in (("customer", customer_table), ("reseller", reseller_table)):
         rule = table.match(destination)
         if rule is not None:
