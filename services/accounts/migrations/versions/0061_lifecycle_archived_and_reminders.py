@@ -1,14 +1,14 @@
 """lifecycle: the archived status, trial reminders recorded once, indexes for the timers
 
 Revision ID: 0060_lifecycle
-Revises: 0050_resellers
+Revises: 0060_users_account_users
 Create Date: 2026-11-28
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0060_lifecycle'
-down_revision = '0050_resellers'
+down_revision = '0060_users_account_users'
 branch_labels = None
 depends_on = None
 
