@@ -88,6 +88,14 @@ class Conflict(SwitchboardError):
 
 
 @deserialize_to_instance
+class Locked(SwitchboardError):
+    """The reseller has locked the subscriber's settings (see ``sbcommon.locks``)."""
+
+    status = 423
+    code = "locked"
+
+
+@deserialize_to_instance
 class TooManyRequests(SwitchboardError):
     status = 429
     code = "too_many_requests"

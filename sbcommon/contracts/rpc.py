@@ -14,19 +14,24 @@ from typing import Any, Generic, Protocol, TypeVar, Union
 from pydantic import BaseModel
 
 from .accounts import (
+    AuditPage,
+    AuditQuery,
     Customer,
     CustomerCounts,
     CustomerCreate,
     CustomerPage,
     CustomerQuery,
     CustomerUpdate,
+    DirectAccess,
     ForgotRequest,
+    LockState,
     LoginRequest,
     LoginResponse,
     PasswordChange,
     PasswordReset,
     PreferencesUpdate,
     SessionInfo,
+    SupportAction,
 )
 from .catalogue import (
     Availability,
@@ -150,6 +155,18 @@ class AccountsRpc(Health, Protocol):
     def customer_counts(self, actor: ActorRef) -> Reply[CustomerCounts]: ...
     def export_customers(self, actor: ActorRef, query: Payload[CustomerQuery] | None,
                          chunk: int) -> dict[str, Any]: ...
+    # direct access, locks and the audit log (services/accounts/support_rpcs.py)
+    def open_direct_access(self, actor: ActorRef, customer_id: str) -> Reply[DirectAccess]: ...
+    def end_direct_access(self, token: str) -> dict[str, Any]: ...
+    def record_support_action(self, actor: ActorRef, payload: Payload[SupportAction]
+                              ) -> dict[str, Any]: ...
+    def set_customer_lock(self, actor: ActorRef, customer_id: str, locked: bool
+                          ) -> Reply[LockState]: ...
+    def list_audit(self, actor: ActorRef, query: Payload[AuditQuery] | None = None
+                   ) -> Reply[AuditPage]: ...
+    def export_audit(self, actor: ActorRef, query: Payload[AuditQuery] | None,
+                     after: int | None = None) -> dict[str, Any]: ...
+    def support_visits(self, actor: ActorRef, customer_id: str) -> list[dict[str, Any]]: ...
     # resellers (services/accounts/reseller_rpcs.py)
     def onboard_reseller(self, actor: ActorRef, payload: Payload[ResellerOnboard]
                          ) -> Reply[Reseller]: ...

@@ -28,7 +28,7 @@ from sbcommon.contracts.accounts import (
     ResellerCreate,
 )
 from sbcommon.db import Database, health_report
-from sbcommon.errors import Invalid
+from sbcommon.errors import Invalid, NotFound
 from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
 from sbcommon.outbox import Outbox
@@ -36,8 +36,8 @@ from sbcommon.rpc import rpc
 from sbcommon.telemetry import Telemetry
 from sbcommon.validation import parse
 
-from . import reseller_rpcs
-from .domain import auth, customers, directory
+from . import reseller_rpcs, support_rpcs
+from .domain import auth, customers, directory, support
 from .domain.passwords import Hasher
 from .hashing import HashGate, busy
 from .models import User, idempotency, outbox
@@ -73,7 +73,7 @@ UNIQUE = {"email": "email is already in use", "identifier": "identifier is alrea
 
 # The reseller RPCs live in their own module; imported as a module so that ``nameko run``
 # finds one service class here, not two.
-class AccountsService(reseller_rpcs.ResellerRpcs):
+class AccountsService(reseller_rpcs.ResellerRpcs, support_rpcs.SupportRpcs):
     name = "accounts"
 
     db = Database("accounts")
@@ -119,20 +119,36 @@ class AccountsService(reseller_rpcs.ResellerRpcs):
 
     @rpc
     def authenticate(self, token: str) -> dict[str, Any]:
-        """The session behind a bearer token: its user, actor and timeouts."""
+        """The session behind a bearer token: its user, actor and timeouts (and, inside a
+        direct access, the support user)."""
         with self.db.begin() as session:
             web, user = auth.resolve_session(session, token, SETTINGS, utcnow())
+            actor, info = directory.actor_of(user), None
+            if web.support_user_id is not None:
+                helper = session.get(User, web.support_user_id)
+                actor = support.visit_actor(user, helper)
+                info = support.support_info(helper, user)
             return {
                 "user": directory.user_info(user),
-                "actor": directory.actor_of(user).plain(),
+                "actor": actor.plain(),
                 "session_id": web.id,
                 "idle_timeout": SETTINGS.idle_timeout,
                 "expires_at": web.expires_at.isoformat(),
+                "support": info,
+                # the portal shows the lock on the subscriber's pages
+                "customer_locked": bool(user.customer_id and customers.is_locked(
+                    session, user.customer_id)),
             }
 
     @rpc
     def logout(self, token: str) -> None:
-        self.once(None, lambda session: auth.logout(session, token))
+        """Signing out of a direct access is leaving it (with its audit entry)."""
+        def out(session: Any) -> None:
+            try:
+                support.end_visit(session, token, utcnow())
+            except NotFound:
+                auth.logout(session, token)
+        self.once(None, out)
 
     @rpc
     def change_password(self, token: str, payload: dict[str, Any]) -> None:
@@ -140,6 +156,7 @@ class AccountsService(reseller_rpcs.ResellerRpcs):
 
         def change(session: Any) -> Any:  # a wrong current password is returned: it counts
             web, user = auth.resolve_session(session, token, SETTINGS, utcnow())
+            support.refuse_pin_change(web)
             return auth.change_password(session, HASHER, SETTINGS, user, data.current_password,
                                         data.new_password, web.id, utcnow())
         self.once(None, change)

@@ -26,3 +26,8 @@ class AccountsSettings(Settings):
     trial_days: int = Field(30, validation_alias="SB_TRIAL_DAYS")
     # failed sign-ins from one network (IPv4 address, IPv6 /64) in a minute before it waits
     ip_failures_per_minute: int = Field(20, validation_alias="SB_LOGIN_IP_FAILURES_PER_MINUTE")
+    # a reseller's direct access to a subscriber's account ends after this long, however
+    # active (never more than 30 minutes: domain.support caps it)
+    direct_access_seconds: int = Field(1800, validation_alias="SB_DIRECT_ACCESS_SECONDS")
+    # how often visits past their end are closed in the audit log
+    direct_access_sweep_seconds: int = Field(15, validation_alias="SB_DIRECT_ACCESS_SWEEP_SECONDS")

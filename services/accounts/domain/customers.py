@@ -23,9 +23,11 @@ from sbcommon.contracts.accounts import (
     CustomerUpdate,
 )
 from sbcommon.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
+from sbcommon.locks import check_unlocked
 
 from ..models import Customer, Reseller, User, WebSession
 from ..settings import AccountsSettings
+from . import audit
 from .auth import EventSink, request_reset
 
 # Which status changes a reseller may make. Closing has its own path; reopening a closed
@@ -63,6 +65,10 @@ def get_scoped(session: Session, actor: Actor, customer_id: str, *, lock: bool =
     return customer
 
 
+def is_locked(session: Session, customer_id: str) -> bool:
+    return bool(session.scalar(select(Customer.locked).where(Customer.id == customer_id)))
+
+
 def _event_data(customer: Customer) -> dict[str, Any]:
     """The customer's whole current state and version: every customer event carries it, so
     a service keeping a copy needs no other event and can tell stale from new."""
@@ -78,6 +84,8 @@ def _event_data(customer: Customer) -> dict[str, Any]:
         "version": customer.version,
         # the welcome e-mail says when a free trial ends
         "trial_ends_at": customer.trial_ends_at.isoformat() if customer.trial_ends_at else None,
+        # the services keeping a copy refuse the subscriber's own writes while it is set
+        "locked": customer.locked,
     }
 
 
@@ -159,6 +167,8 @@ def create(
 
 # What a subscriber may change on its own account; everything else is its reseller's.
 SUBSCRIBER_MAY_CHANGE = frozenset({"name", "contact_name", "phone", "language"})
+# What it may still change when its reseller has locked its settings.
+SUBSCRIBER_MAY_CHANGE_LOCKED = frozenset({"language"})
 
 
 def update(
@@ -179,23 +189,26 @@ def update(
             raise Forbidden(
                 f"your reseller manages these fields of your account: {', '.join(refused)}",
                 [{"field": f, "message": "set by your reseller"} for f in refused])
+        if any(_differs(getattr(customer, f), changes[f])
+               for f in set(changes) - SUBSCRIBER_MAY_CHANGE_LOCKED):
+            check_unlocked(actor, customer.locked)
     for field in ("name", "email", "language", "country", "status"):
         if field in changes and changes[field] is None:
             raise Invalid(f"{field} cannot be empty", [{"field": field, "message": "required"}])
     new_status = changes.pop("status", None)
     if "email" in changes and changes["email"].lower() != customer.email.lower():
-        main_user = _main_user(session, customer)
-        if _email_taken(session, changes["email"], except_user=main_user.id if main_user else None):
+        owner = main_user(session, customer)
+        if _email_taken(session, changes["email"], except_user=owner.id if owner else None):
             raise Conflict(f"e-mail {changes['email']} is already used by another account",
                            [{"field": "email", "message": "already in use"}])
-        if main_user:
-            main_user.email = changes["email"]
+        if owner:
+            owner.email = changes["email"]
     for field, value in changes.items():
         setattr(customer, field, value)
     if changes or (new_status and new_status != customer.status):
         _changed(customer, now)
     if new_status and new_status != customer.status:
-        _change_status(session, customer, new_status, settings, events, now)
+        change_status(session, customer, new_status, settings, events, now, actor)
     session.flush()
     session.refresh(customer)
     if changes:
@@ -210,14 +223,18 @@ def _differs(current: Any, sent: Any) -> bool:
     return current != sent
 
 
-def _main_user(session: Session, customer: Customer) -> User | None:
+def main_user(session: Session, customer: Customer) -> User | None:
     return session.scalars(
         select(User).where(User.customer_id == customer.id, User.identifier == customer.identifier)
     ).first()
 
 
-def _change_status(session: Session, customer: Customer, new: str,
-                   settings: AccountsSettings, events: EventSink, now: datetime) -> None:
+def change_status(session: Session, customer: Customer, new: str,
+                  settings: AccountsSettings, events: EventSink, now: datetime,
+                  actor: Actor | None) -> None:
+    """Move the account to status ``new`` (a reseller's transition), with its event and its
+    audit entry; ``actor`` None is the platform itself (a timer). The caller bumps the
+    version (``_changed``)."""
     old = customer.status
     if new not in TRANSITIONS[old]:
         raise Conflict(f"an account cannot go from {old} to {new}",
@@ -229,6 +246,16 @@ def _change_status(session: Session, customer: Customer, new: str,
         customer.trial_ends_at = None
     events.record(session, "customer_status_changed",
                   {**_event_data(customer), "previous_status": old})
+    record_status_change(session, customer, old, new, now, actor)
+
+
+def record_status_change(session: Session, customer: Customer, old: str, new: str,
+                         now: datetime, actor: Actor | None,
+                         details: dict[str, Any] | None = None) -> int:
+    """The audit entry of a status change: one call for every path that changes a status
+    (the portal, the API, timers)."""
+    return audit.record(session, "customer.status_changed", now, actor=actor,
+                        customer=customer, details={"from": old, "to": new, **(details or {})})
 
 
 def close(session: Session, actor: Actor, customer_id: str, events: EventSink,
@@ -252,6 +279,7 @@ def close(session: Session, actor: Actor, customer_id: str, events: EventSink,
     })
     events.record(session, "customer_status_changed",
                   {**_event_data(customer), "previous_status": previous})
+    record_status_change(session, customer, previous, "closed", now, actor)
     return to_contract(customer)
 
 
@@ -267,7 +295,26 @@ def reopen(session: Session, actor: Actor, customer_id: str, events: EventSink,
     session.flush()
     events.record(session, "customer_status_changed",
                   {**_event_data(customer), "previous_status": "closed"})
+    record_status_change(session, customer, "closed", "production", now, actor)
     return to_contract(customer)
+
+
+def set_lock(session: Session, actor: Actor, customer_id: str, locked: bool,
+             events: EventSink, now: datetime) -> dict[str, Any]:
+    """Lock or unlock the subscriber's own changes to its settings (reseller, admin)."""
+    customer = get_scoped(session, actor, customer_id, lock=True)
+    actor.require(Role.RESELLER, Role.ADMIN)
+    if customer.status == "closed":
+        raise Conflict("this account is closed; it cannot be edited")
+    if customer.locked != locked:
+        customer.locked = locked
+        _changed(customer, now)
+        session.flush()
+        events.record(session, "customer_updated",
+                      {**_event_data(customer), "fields": ["locked"]})
+        audit.record(session, "customer.locked" if locked else "customer.unlocked", now,
+                     actor=actor, customer=customer)
+    return {"customer_id": customer.id, "locked": customer.locked}
 
 
 def _escape_like(text: str) -> str:
@@ -364,10 +411,11 @@ def issue_access_codes(session: Session, actor: Actor, customer_id: str,
     ``password_reset_requested`` event (purpose ``access_codes``) to the notifications
     service. The token never leaves through this function's answer."""
     customer = get_scoped(session, actor, customer_id)
-    actor.require(Role.RESELLER, Role.ADMIN)
+    if not actor.is_support:  # the reseller's support inside the account may send them too
+        actor.require(Role.RESELLER, Role.ADMIN)
     if customer.status == "closed":
         raise Conflict("this account is closed; its access codes cannot be sent")
-    user = _main_user(session, customer)
+    user = main_user(session, customer)
     if user is None or user.disabled:
         raise Conflict("this account has no active main user to send access codes to")
     if not user.email:
@@ -379,5 +427,7 @@ def issue_access_codes(session: Session, actor: Actor, customer_id: str,
         raise TooManyRequests(
             f"at most {settings.reset_per_hour} links per hour for one account; try later",
             {"retry_after": 3600})
+    audit.record(session, "access_codes.sent", now, actor=actor, customer=customer,
+                 details={"identifier": user.identifier})
     return {"customer_id": customer.id, "email": user.email,
             "expires_at": (now + timedelta(seconds=settings.reset_ttl)).isoformat()}

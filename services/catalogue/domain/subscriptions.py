@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sbcommon.actor import Actor, Role
 from sbcommon.contracts.catalogue import SubscriptionUpdate
 from sbcommon.errors import Conflict, Forbidden, Invalid
+from sbcommon.locks import check_unlocked
 
 from ..models import (
     AppliedPromotion,
@@ -103,6 +104,7 @@ def set_subscription(session: Session, outbox: Any, who: Actor, customer: Any,
     """Replace the customer's subscription (``customer``: its scoped copy, locked)."""
     if customer.status == "closed":
         raise Conflict("this account is closed")
+    check_unlocked(who, customer.locked)
     reseller_id = customer.reseller_id
     existing = session.get(Subscription, customer.id, with_for_update=True)
     currency = existing.currency if existing else pricing_of(session, reseller_id)["currency"]

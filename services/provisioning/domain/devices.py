@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sbcommon.actor import Actor
 from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
 from sbcommon.errors import Conflict, Invalid, NotFound
+from sbcommon.locks import check_unlocked
 
 from ..models import Customer, Device
 from . import credentials, customers, files, sip, vendors
@@ -70,10 +71,12 @@ def realm_changed(session: Session, reseller_id: str, box: SecretBox,
     return len(rows)
 
 
-def _writable(customer: Customer) -> None:
+def _writable(customer: Customer, actor: Actor | None = None) -> None:
     if customer.status == "closed":
         raise Conflict("this customer account is closed: its devices cannot change",
                        [{"field": "customer_id", "message": "account closed"}])
+    if actor is not None:  # the reseller locked the subscriber's own changes
+        check_unlocked(actor, customer.locked)
 
 
 def _mac_free(session: Session, mac: str, except_id: str | None = None) -> None:
@@ -114,7 +117,7 @@ def get_scoped(session: Session, actor: Actor, customer_id: str, device_id: str,
 def create(session: Session, actor: Actor, customer_id: str, data: DeviceCreate,
            box: SecretBox, events: EventSink, now: datetime) -> dict[str, Any]:
     customer = customers.get_scoped(session, actor, customer_id)
-    _writable(customer)
+    _writable(customer, actor)
     mac = normalize_mac(data.mac)
     model = vendors.get_model(data.model)
     _check_number(session, customer, data.number)
@@ -140,7 +143,7 @@ def update(session: Session, actor: Actor, customer_id: str, device_id: str,
            data: DeviceUpdate, box: SecretBox, events: EventSink, now: datetime
            ) -> dict[str, Any]:
     customer, device = get_scoped(session, actor, customer_id, device_id, lock=True)
-    _writable(customer)
+    _writable(customer, actor)
     changes = data.model_dump(exclude_unset=True)
     if "name" in changes and changes["name"] is None:
         raise Invalid("a device needs a name", [{"field": "name", "message": "required"}])
@@ -168,6 +171,7 @@ def delete(session: Session, actor: Actor, customer_id: str, device_id: str,
            events: EventSink, now: datetime) -> None:
     customer, device = get_scoped(session, actor, customer_id, device_id, lock=True)
     # A closed customer's devices may still be removed (it frees their MACs for reuse).
+    check_unlocked(actor, customer.locked)
     device.sip_version += 1
     _credentials_changed(session, events, device, customer, None)
     session.delete(device)
