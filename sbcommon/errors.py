@@ -123,6 +123,7 @@ class Expired(SwitchboardError):
 
 EXPECTED_ERRORS = (
     Invalid, BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooManyRequests, Expired,
+    Locked,
 )
 
 
