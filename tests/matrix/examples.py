@@ -146,6 +146,10 @@ PORTAL_FORMS: dict[str, dict[str, str]] = {
                           "percent": "100", "months": "1", "kinds": "plan"},
     "/plans/{item_id}": {"offered": "1", "retail_price": "0.01"},
     "/customers/{customer_id}/subscription": {"plan": "{item_id}", "plan_quantity": "1"},
+    "/customers/{customer_id}/direct-access": {},
+    "/customers/{customer_id}/lock": {"locked": "1"},
+    "/direct-access/leave": {},
+    "/support/access-codes": {},
 }
 
 
