@@ -299,7 +299,9 @@ def purge_ended_sessions(session: Session, now: datetime,
     """Sessions past their absolute expiry or idle for longer than the idle timeout."""
     settings = settings or AccountsSettings.from_env()
     idle_since = now - timedelta(seconds=settings.idle_timeout)
+    # Direct-access visits are ended by domain.support.end_expired, which logs their end.
     result = session.execute(delete(WebSession).where(
+        WebSession.support_user_id.is_(None),
         (WebSession.expires_at <= now) | (WebSession.last_seen_at <= idle_since)))
     return int(result.rowcount or 0)
 
