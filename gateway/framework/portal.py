@@ -44,6 +44,9 @@ CSRF_COOKIE = "sb_csrf"
 LANG_COOKIE = "sb_lang"
 REMEMBER_COOKIE = "sb_remember"
 FLASH_COOKIE = "sb_flash"
+# The reseller's own session while it is inside a subscriber's account (direct access):
+# leaving brings it back; signing out forgets it.
+STAFF_COOKIE = "sb_staff_session"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from ...framework.portal import (
     LANG_COOKIE,
     REMEMBER_COOKIE,
     SESSION_COOKIE,
+    STAFF_COOKIE,
     Page,
     safe_next,
 )
@@ -87,6 +88,7 @@ def logout(page: Page) -> Response:
     if page.ctx.token:
         page.backends.accounts.logout(page.ctx.token)
     page.set_cookie(SESSION_COOKIE, None)
+    page.set_cookie(STAFF_COOKIE, None)
     return page.redirect("/login?bye=1")
 
 

@@ -13,16 +13,13 @@ from sbcommon.contracts.accounts import AUDIT_ACTIONS, AuditQuery
 from sbcommon.errors import NotFound
 
 from ...framework.forms import Form
-from ...framework.portal import SESSION_COOKIE, Page
+from ...framework.portal import SESSION_COOKIE, STAFF_COOKIE, Page
 from ...framework.routing import STAFF, Router
 from ..accounts.pages import customer_detail, settings
 from .api import audit_csv
 
 pages = Router()
 
-# The reseller's own session while it is inside a subscriber's account: leaving brings it
-# back. HttpOnly and SameSite=Strict like the session itself.
-STAFF_COOKIE = "sb_staff_session"
 AUDIT_FILTERS = ("customer_id", "action", "actor_user_id", "since", "until")
 
 
