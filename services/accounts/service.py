@@ -81,7 +81,8 @@ class AccountsService(reseller_rpcs.ResellerRpcs, support_rpcs.SupportRpcs):
     housekeeping = Housekeeping(auth.purge_ended_sessions, auth.purge_old_reset_tokens,
                                 auth.purge_signin_limits)
     outbox = Outbox(outbox)
-    once = Idempotency(idempotency, unique=UNIQUE)
+    # A direct access's session token is stored encrypted with its outcome (a retry gets it).
+    once = Idempotency(idempotency, unique=UNIQUE, secret_fields=("token",))
 
     # -- health -------------------------------------------------------------------------
     @rpc

@@ -24,9 +24,14 @@ def entries(client: ApiClient, **query: Any) -> list[dict[str, Any]]:
     return ok(client.get("/api/v1/audit-log", params={"per_page": 200, **query}))["items"]
 
 
-def test_direct_access_opens_the_subscribers_session_and_is_audited(world: World):
+def test_direct_access_opens_the_subscribers_session_and_is_audited(world: World, accounts_db):
     cid, reseller = world.cid, world.reseller
     inside = enter(reseller, cid)
+    # The visit's token is kept with the request's outcome (a retry gets it) only encrypted.
+    with accounts_db() as session:
+        stored = session.scalar(text("SELECT count(*) FROM idempotency "
+                                     "WHERE outcome::text LIKE :t"), {"t": f"%{inside.token}%"})
+    assert stored == 0
     session = ok(inside.get("/api/v1/auth/session"))
     assert session["user"]["customer_id"] == cid
     assert session["actor"]["support_user_id"] == world.shop.login.user_id
