@@ -20,6 +20,7 @@ from .areas import (
     mail_templates,
     numbers,
     resellers,
+    subscribers,
     users,
 )
 from .framework import openapi
@@ -39,6 +40,7 @@ AREAS: tuple[Area, ...] = (
     resellers.area,
     mail_templates.area,
     users.area,
+    subscribers.area,
 )
 
 API_PREFIX = "/api/v1"

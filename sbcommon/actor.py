@@ -75,6 +75,11 @@ class Actor(BaseModel):
     # A customer's role inside its account; None (every actor signed before account users
     # existed) acts as today's main user: an account administrator.
     account_role: Literal["account_admin", "user"] | None = None
+    # Set when a reseller's (or the administrator's) user acts inside a subscriber's account
+    # through direct access: the actor is the subscriber's, and this names who is really
+    # there. Signed with the rest, so no one can add or remove it on the way.
+    support_user_id: str | None = None
+    support_name: str | None = None
 
     @classmethod
     def parse(cls, raw: Any) -> Actor:
@@ -87,7 +92,19 @@ class Actor(BaseModel):
             raise Invalid("a reseller actor needs reseller_id")
         if actor.role == Role.CUSTOMER and not (actor.customer_id and actor.reseller_id):
             raise Invalid("a customer actor needs customer_id and reseller_id")
+        if actor.support_user_id and actor.role != Role.CUSTOMER:
+            raise Invalid("only a subscriber's actor can carry a support user")
         return actor
+
+    @property
+    def is_support(self) -> bool:
+        """A support user inside a subscriber's account (direct access)."""
+        return self.support_user_id is not None
+
+    @property
+    def is_subscriber_itself(self) -> bool:
+        """The subscriber acting on its own account, not its reseller's support inside it."""
+        return self.role == Role.CUSTOMER and self.support_user_id is None
 
     @property
     def is_admin(self) -> bool:
@@ -123,5 +140,10 @@ class Actor(BaseModel):
         return sign_actor(self.plain())
 
     def plain(self) -> dict[str, Any]:
-        """The fields alone (to show, or to keep in a session)."""
-        return self.model_dump(mode="json")
+        """The fields alone (to show, or to keep in a session). The support fields appear
+        only when set, so an ordinary actor's wire form is what it always was."""
+        data = self.model_dump(mode="json")
+        for name in ("support_user_id", "support_name"):
+            if data[name] is None:
+                del data[name]
+        return data

@@ -97,6 +97,14 @@ class Conflict(SwitchboardError):
 
 
 @deserialize_to_instance
+class Locked(SwitchboardError):
+    """The reseller has locked the subscriber's settings (see ``sbcommon.locks``)."""
+
+    status = 423
+    code = "locked"
+
+
+@deserialize_to_instance
 class TooManyRequests(SwitchboardError):
     status = 429
     code = "too_many_requests"
@@ -124,6 +132,7 @@ class Expired(SwitchboardError):
 
 EXPECTED_ERRORS = (
     Invalid, BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooManyRequests, Expired,
+    Locked,
 )
 
 

@@ -39,6 +39,7 @@ class CustomerState(BaseModel):
     status: str
     name: str = ""
     country: str = ""
+    locked: bool = False  # the reseller locked the subscriber's own settings
     version: int = 0
 
     @classmethod
@@ -57,6 +58,7 @@ class CustomerCopy:
     status: Mapped[str] = mapped_column(String(20), nullable=False)
     name: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
     country: Mapped[str] = mapped_column(String(2), nullable=False, server_default="")
+    locked: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
     version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
                                                  server_default=func.now())
@@ -164,7 +166,8 @@ def apply(session: Session, model: type[CustomerCopy], state: CustomerState | Ba
         state = CustomerState.model_validate(state.model_dump())
     values = {"id": state.customer_id, "reseller_id": state.reseller_id,
               "status": state.status, "name": state.name[:200],
-              "country": state.country.upper()[:2], "version": state.version,
+              "country": state.country.upper()[:2], "locked": state.locked,
+              "version": state.version,
               "updated_at": now or datetime.now(UTC)}
     return _upsert_if_newer(session, model, "id", values)
 

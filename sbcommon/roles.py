@@ -40,6 +40,9 @@ from .config import database_name, env, server_url
 
 VAR = Path(env("SB_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var")))
 FILES = "provisioning_files"  # the file server's role, beside the provisioning service's
+# Tables a service's own role may only read and append to (besides the trigger that
+# refuses changes, migration accounts/0060_subscriber).
+APPEND_ONLY = {"accounts": ("audit_log",)}
 # What the file server may write in the provisioning database.
 FILES_WRITES = (
     "GRANT SELECT, INSERT, UPDATE, DELETE ON address_blocks TO {role}",
@@ -132,6 +135,8 @@ def _grant_tables(service: str) -> None:
                 f"ON SEQUENCES TO {role}",
             ):
                 conn.execute(text(statement))
+            for table in APPEND_ONLY.get(service, ()):
+                conn.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {role}"))
             if service == "provisioning":
                 files = _ident(role_name(FILES))
                 conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {files}"))

@@ -26,6 +26,7 @@ from .http import (
     read_json,
 )
 from .routing import Dispatcher, Route, Router
+from .support import audited
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class ApiApp:
                 ctx.token = token = bearer_token(ctx.request, self.bearer_hint)
                 if route.auth:
                     ctx.session = ctx.backends.accounts.authenticate(token)
-            return self.call(ctx, route)
+            return audited(ctx, route, ctx.args, lambda: self.call(ctx, route))
         except SwitchboardError as exc:
             return error_response(exc)
         except Exception:

@@ -30,6 +30,7 @@ from . import branding, forms
 from .context import Ctx
 from .i18n import LANGUAGES, Catalogue, pick_language
 from .routing import Dispatcher, Route, Router
+from .support import audited
 
 if TYPE_CHECKING:
     from ..clients import Backends
@@ -43,6 +44,9 @@ CSRF_COOKIE = "sb_csrf"
 LANG_COOKIE = "sb_lang"
 REMEMBER_COOKIE = "sb_remember"
 FLASH_COOKIE = "sb_flash"
+# The reseller's own session while it is inside a subscriber's account (direct access):
+# leaving brings it back; signing out forgets it.
+STAFF_COOKIE = "sb_staff_session"
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,18 @@ class Page:
                 self._brand = None
         return self._brand  # type: ignore[return-value]
 
+    @property
+    def support(self) -> dict[str, Any] | None:
+        """Who is inside the subscriber's account through direct access (None: nobody)."""
+        return self.ctx.session.get("support") if self.ctx.session else None
+
+    @property
+    def settings_locked(self) -> bool:
+        """The subscriber's reseller locked its settings and the subscriber itself is here
+        (its reseller's support is not held by the lock): forms show disabled."""
+        session = self.ctx.session
+        return bool(session and session.get("customer_locked") and not session.get("support"))
+
     def use_brand(self, brand: dict[str, Any] | None) -> None:
         self._brand = brand
 
@@ -154,7 +170,8 @@ class Page:
             languages=LANGUAGES, csrf_token=self.csrf_token,
             session=self.ctx.session, user=self.ctx.session["user"] if self.ctx.session else None,
             nav_items=self._visible(self.app.nav), customer_tabs=self._visible(self.app.tabs),
-            path=self.request.path, flash=flash, **values,
+            path=self.request.path, flash=flash, support=self.support,
+            settings_locked=self.settings_locked, **values,
         )
         response = Response(html, status=status, mimetype="text/html")
         response.headers["Content-Security-Policy"] = csp
@@ -264,7 +281,8 @@ class PortalApp:
                 page.check_csrf(upload=route.upload)
             if route.roles is not None and ctx.actor["role"] not in route.roles:
                 raise NotFound("no such page")
-            return forms.run(route.form, page, route.handler, args)
+            return audited(ctx, route, args,
+                           lambda: forms.run(route.form, page, route.handler, args))
         except CsrfError:
             return page.render("error.html", status=403, message=page.t("error.csrf"))
         except NotFound:

@@ -117,6 +117,8 @@ class Customer(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int = Field(description="One more at every change of the account")
+    locked: bool = Field(default=False, description="The reseller locked the subscriber's "
+                                                    "own changes to its settings")
 
 
 class CustomerQuery(Strict):
@@ -188,11 +190,88 @@ class UserInfo(BaseModel):
     customer_id: str | None
 
 
+class SupportInfo(BaseModel):
+    """Who is inside a subscriber's account through direct access."""
+
+    user_id: str
+    name: str
+    role: Literal["admin", "reseller"]
+    customer_id: str
+
+
 class SessionInfo(BaseModel):
     user: UserInfo
     actor: dict
     idle_timeout: int
     expires_at: datetime
+    support: SupportInfo | None = Field(
+        default=None, description="Set in a direct-access session: the support user inside")
+    customer_locked: bool = Field(default=False, description="A subscriber's session: its "
+                                  "reseller locked its settings")
+
+
+class DirectAccess(BaseModel):
+    token: str = Field(description="A session of the subscriber's main user: a bearer token "
+                                   "for the API, or the portal's session")
+    customer_id: str
+    expires_at: datetime = Field(description="The session ends then, however active")
+
+
+class LockState(BaseModel):
+    customer_id: str
+    locked: bool
+
+
+AUDIT_ACTIONS = ("direct_access.started", "direct_access.ended", "direct_access.expired",
+                 "direct_access.action", "direct_access.action_failed", "customer.locked",
+                 "customer.unlocked", "customer.status_changed", "access_codes.sent",
+                 "subscription.changed")
+AuditAction = Literal[AUDIT_ACTIONS]  # type: ignore[valid-type]
+
+
+class AuditQuery(Strict):
+    customer_id: Annotated[str, StringConstraints(max_length=36)] | None = None
+    action: AuditAction | None = None
+    actor_user_id: Annotated[str, StringConstraints(max_length=36)] | None = None
+    since: datetime | None = Field(default=None, description="From this time (inclusive)")
+    until: datetime | None = Field(default=None, description="Before this time")
+    page: int = Field(default=1, ge=1, le=100_000)
+    per_page: int = Field(default=50, ge=1, le=200)
+
+
+class AuditEntry(BaseModel):
+    id: int
+    at: datetime
+    reseller_id: str
+    customer_id: str | None
+    customer_name: str | None
+    actor_user_id: str | None
+    actor_name: str
+    actor_role: str
+    direct_access: bool
+    action: AuditAction
+    details: dict
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntry]
+    total: int
+    page: int
+    per_page: int
+    pages: int
+
+
+class SupportAction(Strict):
+    """What the gateway records of one write made inside a direct-access session."""
+
+    method: Literal["POST", "PUT", "PATCH", "DELETE"]
+    route: Annotated[str, StringConstraints(max_length=200)]
+    path: Annotated[str, StringConstraints(max_length=500)]
+    targets: dict[str, Annotated[str, StringConstraints(max_length=100)]] = Field(
+        default_factory=dict, max_length=10)
+    failed_entry: int | None = Field(default=None, description="The entry of the action "
+                                     "that did not happen (status in ``status``)")
+    status: int | None = None
 
 
 class PreferencesUpdate(Strict):

@@ -64,6 +64,7 @@ class CustomerEvent(Event):
     country: str  # ISO 3166-1 alpha-2
     version: int  # one more at every change of the account
     trial_ends_at: str | None = None  # ISO 8601, while on a free trial
+    locked: bool = False  # the reseller locked the subscriber's own settings
 
 
 class CustomerCreated(CustomerEvent):

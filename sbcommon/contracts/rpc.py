@@ -19,19 +19,24 @@ from .accounts import (
     AccountUserPage,
     AccountUserQuery,
     AccountUserUpdate,
+    AuditPage,
+    AuditQuery,
     Customer,
     CustomerCounts,
     CustomerCreate,
     CustomerPage,
     CustomerQuery,
     CustomerUpdate,
+    DirectAccess,
     ForgotRequest,
+    LockState,
     LoginRequest,
     LoginResponse,
     PasswordChange,
     PasswordReset,
     PreferencesUpdate,
     SessionInfo,
+    SupportAction,
 )
 from .catalogue import (
     Availability,
@@ -175,6 +180,18 @@ class AccountsRpc(Health, Protocol):
                             payload: Payload[AccountUserCreate]) -> dict[str, Any]: ...
     def issue_user_access_codes(self, actor: ActorRef, customer_id: str, user_id: str
                                 ) -> dict[str, Any]: ...
+    # direct access, locks and the audit log (services/accounts/support_rpcs.py)
+    def open_direct_access(self, actor: ActorRef, customer_id: str) -> Reply[DirectAccess]: ...
+    def end_direct_access(self, token: str) -> dict[str, Any]: ...
+    def record_support_action(self, actor: ActorRef, payload: Payload[SupportAction]
+                              ) -> dict[str, Any]: ...
+    def set_customer_lock(self, actor: ActorRef, customer_id: str, locked: bool
+                          ) -> Reply[LockState]: ...
+    def list_audit(self, actor: ActorRef, query: Payload[AuditQuery] | None = None
+                   ) -> Reply[AuditPage]: ...
+    def export_audit(self, actor: ActorRef, query: Payload[AuditQuery] | None,
+                     after: int | None = None) -> dict[str, Any]: ...
+    def support_visits(self, actor: ActorRef, customer_id: str) -> list[dict[str, Any]]: ...
     # resellers (services/accounts/reseller_rpcs.py)
     def onboard_reseller(self, actor: ActorRef, payload: Payload[ResellerOnboard]
                          ) -> Reply[Reseller]: ...

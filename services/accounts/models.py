@@ -11,6 +11,7 @@ from sqlalchemy import (
     Computed,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     LargeBinary,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from sbcommon.consumer import processed_events_table
@@ -141,6 +143,8 @@ class Customer(Base):
     status: Mapped[str] = mapped_column(String(20), nullable=False)
     trial_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The reseller locked the subscriber's own changes to its settings (see sbcommon.locks).
+    locked: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
     # One more at every change; every customer event carries it so that the services
     # keeping a copy apply only what is newer than what they have.
     version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="1")
@@ -209,6 +213,33 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # Direct access: the reseller's (or administrator's) user inside the subscriber's
+    # account, for a fixed time that activity does not extend.
+    support_user_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class AuditEntry(Base):
+    """One line of a reseller's audit log. Append-only: no code path updates or deletes a
+    row, and a trigger (migration 0060_subscriber) refuses UPDATE, DELETE and TRUNCATE."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_reseller_at", "reseller_id", "at", "id"),
+        Index("ix_audit_log_customer_at", "customer_id", "at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    reseller_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    customer_id: Mapped[str | None] = mapped_column(String(36))
+    customer_name: Mapped[str | None] = mapped_column(String(200))
+    actor_user_id: Mapped[str | None] = mapped_column(String(36))
+    actor_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    actor_role: Mapped[str] = mapped_column(String(20), nullable=False)
+    direct_access: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    action: Mapped[str] = mapped_column(String(40), nullable=False)
+    details: Mapped[dict] = mapped_column(JSONB, nullable=False)
 
 
 class ResetToken(Base):

@@ -29,7 +29,7 @@ from sbcommon.contracts.accounts import (
     ResellerCreate,
 )
 from sbcommon.db import Database, health_report
-from sbcommon.errors import Forbidden, Invalid
+from sbcommon.errors import Forbidden, Invalid, NotFound
 from sbcommon.housekeeping import Housekeeping
 from sbcommon.idempotency import Idempotency
 from sbcommon.keys import is_development
@@ -39,8 +39,8 @@ from sbcommon.rpc import rpc
 from sbcommon.telemetry import Telemetry
 from sbcommon.validation import parse
 
-from . import reseller_rpcs, user_rpcs
-from .domain import auth, customers, directory, lifecycle
+from . import reseller_rpcs, support_rpcs, user_rpcs
+from .domain import auth, customers, directory, lifecycle, support
 from .domain.passwords import Hasher
 from .hashing import HashGate, busy
 from .models import User, idempotency, outbox
@@ -75,9 +75,9 @@ UNIQUE = {"email": "email is already in use", "identifier": "identifier is alrea
           "extension": "extension is already used in this account"}
 
 
-# The reseller and account-user RPCs live in their own modules; imported as modules so
-# that ``nameko run`` finds one service class here, not three.
-class AccountsService(reseller_rpcs.ResellerRpcs, user_rpcs.UserRpcs):
+# The reseller, account-user and support RPCs live in their own modules; imported as
+# modules so that ``nameko run`` finds one service class here, not four.
+class AccountsService(reseller_rpcs.ResellerRpcs, user_rpcs.UserRpcs, support_rpcs.SupportRpcs):
     name = "accounts"
 
     db = Database("accounts")
@@ -85,7 +85,8 @@ class AccountsService(reseller_rpcs.ResellerRpcs, user_rpcs.UserRpcs):
     housekeeping = Housekeeping(auth.purge_ended_sessions, auth.purge_old_reset_tokens,
                                 auth.purge_signin_limits)
     outbox = Outbox(outbox)
-    once = Idempotency(idempotency, unique=UNIQUE)
+    # A direct access's session token is stored encrypted with its outcome (a retry gets it).
+    once = Idempotency(idempotency, unique=UNIQUE, secret_fields=("token",))
 
     # -- the account lifecycle (trial reminders and ends, archiving) -----------------------
     @timer(interval=SETTINGS.lifecycle_seconds)
@@ -165,20 +166,36 @@ class AccountsService(reseller_rpcs.ResellerRpcs, user_rpcs.UserRpcs):
 
     @rpc
     def authenticate(self, token: str) -> dict[str, Any]:
-        """The session behind a bearer token: its user, actor and timeouts."""
+        """The session behind a bearer token: its user, actor and timeouts (and, inside a
+        direct access, the support user)."""
         with self.db.begin() as session:
             web, user = auth.resolve_session(session, token, SETTINGS, utcnow())
+            actor, info = directory.actor_of(user), None
+            if web.support_user_id is not None:
+                helper = session.get(User, web.support_user_id)
+                actor = support.visit_actor(user, helper)
+                info = support.support_info(helper, user)
             return {
                 "user": directory.user_info(user),
-                "actor": directory.actor_of(user).plain(),
+                "actor": actor.plain(),
                 "session_id": web.id,
                 "idle_timeout": SETTINGS.idle_timeout,
                 "expires_at": web.expires_at.isoformat(),
+                "support": info,
+                # the portal shows the lock on the subscriber's pages
+                "customer_locked": bool(user.customer_id and customers.is_locked(
+                    session, user.customer_id)),
             }
 
     @rpc
     def logout(self, token: str) -> None:
-        self.once(None, lambda session: auth.logout(session, token))
+        """Signing out of a direct access is leaving it (with its audit entry)."""
+        def out(session: Any) -> None:
+            try:
+                support.end_visit(session, token, utcnow())
+            except NotFound:
+                auth.logout(session, token)
+        self.once(None, out)
 
     @rpc
     def change_password(self, token: str, payload: dict[str, Any]) -> None:
@@ -186,6 +203,7 @@ class AccountsService(reseller_rpcs.ResellerRpcs, user_rpcs.UserRpcs):
 
         def change(session: Any) -> Any:  # a wrong current password is returned: it counts
             web, user = auth.resolve_session(session, token, SETTINGS, utcnow())
+            support.refuse_pin_change(web)
             return auth.change_password(session, HASHER, SETTINGS, user, data.current_password,
                                         data.new_password, web.id, utcnow())
         self.once(None, change)

@@ -32,3 +32,8 @@ class AccountsSettings(Settings):
     lifecycle_seconds: int = Field(300, ge=1, validation_alias="SB_LIFECYCLE_SECONDS")
     # accounts handled per transaction by the lifecycle timer
     lifecycle_batch: int = Field(500, ge=1, le=10_000, validation_alias="SB_LIFECYCLE_BATCH")
+    # a reseller's direct access to a subscriber's account ends after this long, however
+    # active (never more than 30 minutes: domain.support caps it)
+    direct_access_seconds: int = Field(1800, validation_alias="SB_DIRECT_ACCESS_SECONDS")
+    # how often visits past their end are closed in the audit log
+    direct_access_sweep_seconds: int = Field(15, validation_alias="SB_DIRECT_ACCESS_SWEEP_SECONDS")

@@ -192,7 +192,7 @@ class NumberingService:
         self.customers.ensure(who, customer_id)
 
         def request(session: Any) -> dict[str, Any]:
-            customer = inventory.customer_for(session, who, customer_id)
+            customer = inventory.customer_to_change(session, who, customer_id)
             if data.numbers is not None:
                 numbers = inventory.assign(session, who, customer, data.numbers, data.reserve,
                                            self.outbox, utcnow())
@@ -238,7 +238,7 @@ class NumberingService:
         who = Actor.parse(actor)
         self.customers.ensure(who, customer_id)
         return self.once(who, lambda session: inventory.unassign(
-            session, who, inventory.customer_for(session, who, customer_id), number,
+            session, who, inventory.customer_to_change(session, who, customer_id), number,
             self.outbox, utcnow()))
 
     @rpc

@@ -73,6 +73,9 @@ def world(platform, accounts_db, fast_hasher) -> World:
         sign_in_subscriber(platform.base_url, listener, professional, PIN)
     finally:
         listener.close()
+    # Locked settings: the subscriber's pages show the lock and disabled forms, and the
+    # reseller's audit log has entries.
+    assert api.put(f"/api/v1/customers/{professional['id']}/lock").status_code == 200
     return World(admin=make_admin(accounts_db, fast_hasher), reseller=reseller,
                  subscriber=(professional["identifier"], PIN),
                  import_id=imported.json()["import_id"], company_id=company["id"])
@@ -173,6 +176,29 @@ def test_every_page_a_role_reaches_has_no_serious_accessibility_violation(
     problems += blocking_violations(page)
     expected = {"admin": 6, "reseller": 10, "subscriber": 4}[role]
     assert len(visited) >= expected, visited
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.browser
+def test_the_pages_of_a_direct_access_have_no_serious_accessibility_violation(
+        platform, world, browser_page):
+    """Inside a subscriber's account as its reseller: every page wears the banner."""
+    page, base = browser_page, platform.base_url
+    sign_in(page, base, world.reseller.identifier, world.reseller.password)
+    page.goto(f"{base}/customers/{world.company_id}")
+    page.locator("#open-direct-access").click()
+    expect(page.locator(".support-banner")).to_be_visible()
+    problems, visited = [], []
+    for path in crawl(page, base):
+        visited.append(path)
+        expect(page.locator(".support-banner")).to_be_visible()
+        problems += blocking_violations(page)
+    page.locator("#leave-direct-access").click()
+    expect(page).to_have_url(f"{base}/customers/{world.company_id}")
+    page.goto(f"{base}/audit-log?customer_id={world.company_id}")
+    expect(page.locator("table.audit-log")).to_be_visible()
+    problems += blocking_violations(page)
+    assert len(visited) >= 4, visited
     assert problems == [], "\n".join(problems)
 
 

@@ -166,6 +166,10 @@ PORTAL_FORMS: dict[str, dict[str, str]] = {
                                                  "language": "en"},
     "/customers/{customer_id}/users/{user_id}/delete": {},
     "/customers/{customer_id}/users/{user_id}/access-codes": {},
+    "/customers/{customer_id}/direct-access": {},
+    "/customers/{customer_id}/lock": {"locked": "1"},
+    "/direct-access/leave": {},
+    "/support/access-codes": {},
 }
 
 

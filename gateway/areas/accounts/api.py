@@ -44,7 +44,8 @@ def logout(ctx: Ctx) -> Response:
 @api.route("GET", "/auth/session", response=SessionInfo, summary="Who is signed in")
 def session_info(ctx: Ctx) -> Any:
     assert ctx.session is not None
-    return {k: ctx.session[k] for k in ("user", "actor", "idle_timeout", "expires_at")}
+    return {k: ctx.session.get(k) for k in ("user", "actor", "idle_timeout", "expires_at",
+                                            "support", "customer_locked")}
 
 
 @api.route("POST", "/auth/password", body=PasswordChange, status=204, errors=(422, 429),

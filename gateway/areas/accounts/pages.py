@@ -18,6 +18,7 @@ from ...framework.portal import (
     LANG_COOKIE,
     REMEMBER_COOKIE,
     SESSION_COOKIE,
+    STAFF_COOKIE,
     Page,
     safe_next,
 )
@@ -103,6 +104,7 @@ def logout(page: Page) -> Response:
     if page.ctx.token:
         page.backends.accounts.logout(page.ctx.token)
     page.set_cookie(SESSION_COOKIE, None)
+    page.set_cookie(STAFF_COOKIE, None)
     return page.redirect("/login?bye=1")
 
 
@@ -144,8 +146,9 @@ def reset_submit(page: Page, values: dict[str, str]) -> Response:
 def home(page: Page) -> Response:
     actor = page.actor
     if actor["role"] == "customer":
-        customer = page.backends.accounts.get_customer(actor, actor["customer_id"])
-        return page.render("home.html", counts=None, customer=customer)
+        # Imported here: the subscribers area imports this module's pages.
+        from ..subscribers.home import subscriber_home
+        return page.render("subscriber_home.html", **subscriber_home(page))
     if actor["role"] == "reseller":
         # Until the reseller has finished setting up, signing in opens the wizard.
         if page.backends.accounts.get_reseller_settings(actor)["setup_step"] != "done":

@@ -46,8 +46,10 @@ def find_user(session: Session, login: str) -> User | None:
     return session.scalars(select(User).where(column == key)).first()
 
 
-def _account_open(session: Session, user: User) -> bool:
-    if user.disabled or user.password_hash is None:
+def _account_open(session: Session, user: User, *, visited: bool = False) -> bool:
+    """Whether ``user`` may have a session; ``visited``: a direct-access session, which
+    needs no PIN of the subscriber (it may not have chosen one yet)."""
+    if user.disabled or (user.password_hash is None and not visited):
         return False
     if user.role == "reseller":  # a suspended reseller's own users cannot sign in
         return session.scalar(select(Reseller.status).where(
@@ -202,9 +204,14 @@ def resolve_session(
         session.delete(web)
         raise Unauthorized("your session has expired; sign in again")
     user = session.get(User, web.user_id)
-    if user is None or not _account_open(session, user):
+    visited = web.support_user_id is not None
+    if user is None or not _account_open(session, user, visited=visited):
         session.delete(web)
         raise Unauthorized("sign in first")
+    if visited:
+        support = session.get(User, web.support_user_id)
+        if support is None or not _account_open(session, support):
+            raise Unauthorized("sign in first")
     if now - web.last_seen_at >= TOUCH_EVERY:
         web.last_seen_at = now
     return web, user
@@ -322,7 +329,9 @@ def purge_ended_sessions(session: Session, now: datetime,
     """Sessions past their absolute expiry or idle for longer than the idle timeout."""
     settings = settings or AccountsSettings.from_env()
     idle_since = now - timedelta(seconds=settings.idle_timeout)
+    # Direct-access visits are ended by domain.support.end_expired, which logs their end.
     result = session.execute(delete(WebSession).where(
+        WebSession.support_user_id.is_(None),
         (WebSession.expires_at <= now) | (WebSession.last_seen_at <= idle_since)))
     return int(result.rowcount or 0)
 

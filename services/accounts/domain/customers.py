@@ -25,9 +25,11 @@ from sbcommon.contracts.accounts import (
 )
 from sbcommon.contracts.accounts import Customer as CustomerOut
 from sbcommon.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
+from sbcommon.locks import check_unlocked
 
 from ..models import Customer, Reseller, User, WebSession
 from ..settings import AccountsSettings
+from . import audit
 from .auth import EventSink, request_reset
 
 # Which status changes a reseller may make. Closing has its own path; reopening a closed
@@ -66,6 +68,10 @@ def get_scoped(session: Session, actor: Actor, customer_id: str, *, lock: bool =
     return customer
 
 
+def is_locked(session: Session, customer_id: str) -> bool:
+    return bool(session.scalar(select(Customer.locked).where(Customer.id == customer_id)))
+
+
 def event_data(customer: Customer) -> dict[str, Any]:
     """The customer's whole current state and version: every customer event carries it, so
     a service keeping a copy needs no other event and can tell stale from new."""
@@ -81,6 +87,8 @@ def event_data(customer: Customer) -> dict[str, Any]:
         "version": customer.version,
         # the welcome e-mail says when a free trial ends
         "trial_ends_at": customer.trial_ends_at.isoformat() if customer.trial_ends_at else None,
+        # the services keeping a copy refuse the subscriber's own writes while it is set
+        "locked": customer.locked,
     }
 
 
@@ -163,6 +171,8 @@ def create(
 
 # What a subscriber may change on its own account; everything else is its reseller's.
 SUBSCRIBER_MAY_CHANGE = frozenset({"name", "contact_name", "phone", "language"})
+# What it may still change when its reseller has locked its settings.
+SUBSCRIBER_MAY_CHANGE_LOCKED = frozenset({"language"})
 
 
 def update(
@@ -184,17 +194,20 @@ def update(
             raise Forbidden(
                 f"your reseller manages these fields of your account: {', '.join(refused)}",
                 [{"field": f, "message": "set by your reseller"} for f in refused])
+        if any(_differs(getattr(customer, f), changes[f])
+               for f in set(changes) - SUBSCRIBER_MAY_CHANGE_LOCKED):
+            check_unlocked(actor, customer.locked)
     for field in ("name", "email", "language", "country", "status"):
         if field in changes and changes[field] is None:
             raise Invalid(f"{field} cannot be empty", [{"field": field, "message": "required"}])
     new_status = changes.pop("status", None)
     if "email" in changes and changes["email"].lower() != customer.email.lower():
-        main_user = _main_user(session, customer)
-        if _email_taken(session, changes["email"], except_user=main_user.id if main_user else None):
+        owner = main_user(session, customer)
+        if _email_taken(session, changes["email"], except_user=owner.id if owner else None):
             raise Conflict(f"e-mail {changes['email']} is already used by another account",
                            [{"field": "email", "message": "already in use"}])
-        if main_user:
-            main_user.email = changes["email"]
+        if owner:
+            owner.email = changes["email"]
     for field, value in changes.items():
         setattr(customer, field, value)
     if new_status and new_status != customer.status:
@@ -220,7 +233,7 @@ def _differs(current: Any, sent: Any) -> bool:
     return current != sent
 
 
-def _main_user(session: Session, customer: Customer) -> User | None:
+def main_user(session: Session, customer: Customer) -> User | None:
     return session.scalars(
         select(User).where(User.customer_id == customer.id, User.identifier == customer.identifier)
     ).first()
@@ -272,6 +285,15 @@ def change_status(session: Session, customer: Customer, new_status: str, by: Act
     outbox.record(session, "customer_status_changed", {
         **state, "previous_status": old, "reason": reason,
         "changed_by": by.user_id if by is not None else None})
+    record_status_change(session, customer, old, new_status, now, by, {"reason": reason})
+
+
+def record_status_change(session: Session, customer: Customer, old: str, new: str,
+                         now: datetime, actor: Actor | None,
+                         details: dict[str, Any] | None = None) -> int:
+    """The audit entry of a status change (``actor`` None: the platform's timers)."""
+    return audit.record(session, "customer.status_changed", now, actor=actor,
+                        customer=customer, details={"from": old, "to": new, **(details or {})})
 
 
 def close(session: Session, actor: Actor, customer_id: str, events: EventSink,
@@ -300,6 +322,24 @@ def reopen(session: Session, actor: Actor, customer_id: str, events: EventSink,
         raise Conflict("only a closed account can be reopened")
     change_status(session, customer, "production", actor, now, events, "reopened")
     return to_contract(customer)
+
+
+def set_lock(session: Session, actor: Actor, customer_id: str, locked: bool,
+             events: EventSink, now: datetime) -> dict[str, Any]:
+    """Lock or unlock the subscriber's own changes to its settings (reseller, admin)."""
+    customer = get_scoped(session, actor, customer_id, lock=True)
+    actor.require(Role.RESELLER, Role.ADMIN)
+    if customer.status == "closed":
+        raise Conflict("this account is closed; it cannot be edited")
+    if customer.locked != locked:
+        customer.locked = locked
+        _changed(customer, now)
+        session.flush()
+        events.record(session, "customer_updated",
+                      {**event_data(customer), "fields": ["locked"]})
+        audit.record(session, "customer.locked" if locked else "customer.unlocked", now,
+                     actor=actor, customer=customer)
+    return {"customer_id": customer.id, "locked": customer.locked}
 
 
 def _escape_like(text: str) -> str:
@@ -396,9 +436,10 @@ def issue_access_codes(session: Session, actor: Actor, customer_id: str,
     ``password_reset_requested`` event (purpose ``access_codes``) to the notifications
     service. The token never leaves through this function's answer."""
     customer = get_scoped(session, actor, customer_id)
-    actor.require(Role.RESELLER, Role.ADMIN)
+    if not actor.is_support:  # the reseller's support inside the account may send them too
+        actor.require(Role.RESELLER, Role.ADMIN)
     _refuse_ended(customer, "its access codes cannot be sent")
-    user = _main_user(session, customer)
+    user = main_user(session, customer)
     if user is None or user.disabled:
         raise Conflict("this account has no active main user to send access codes to")
     if not user.email:
@@ -410,5 +451,7 @@ def issue_access_codes(session: Session, actor: Actor, customer_id: str,
         raise TooManyRequests(
             f"at most {settings.reset_per_hour} links per hour for one account; try later",
             {"retry_after": 3600})
+    audit.record(session, "access_codes.sent", now, actor=actor, customer=customer,
+                 details={"identifier": user.identifier})
     return {"customer_id": customer.id, "email": user.email,
             "expires_at": (now + timedelta(seconds=settings.reset_ttl)).isoformat()}

@@ -14,6 +14,7 @@ from sbcommon.actor import Actor, Role
 from sbcommon.contracts.accounts import ENDED_STATUSES
 from sbcommon.contracts.catalogue import SubscriptionUpdate
 from sbcommon.errors import Conflict, Forbidden, Invalid
+from sbcommon.locks import check_unlocked
 
 from ..models import (
     AppliedPromotion,
@@ -106,6 +107,7 @@ def set_subscription(session: Session, outbox: Any, who: Actor, customer: Any,
         raise Forbidden("your account's administrators change its subscription")
     if customer.status in ENDED_STATUSES:
         raise Conflict(f"this account is {customer.status}")
+    check_unlocked(who, customer.locked)
     reseller_id = customer.reseller_id
     existing = session.get(Subscription, customer.id, with_for_update=True)
     currency = existing.currency if existing else pricing_of(session, reseller_id)["currency"]

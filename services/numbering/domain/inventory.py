@@ -24,6 +24,7 @@ from sbcommon.contracts.accounts import ENDED_STATUSES
 from sbcommon.contracts.exports import CsvPage
 from sbcommon.contracts.numbering import NumberPage, NumberQuery, PhoneNumber
 from sbcommon.errors import Conflict, Forbidden, Invalid, NotFound
+from sbcommon.locks import check_unlocked
 
 from ..models import KnownCustomer, KnownUser, Number, NumberHistory, PoolSettings
 from .parse import NumberError, parse_number, region_for
@@ -154,6 +155,14 @@ def promote_aged(session: Session, now: datetime) -> int:
 def customer_for(session: Session, actor: Actor, customer_id: str) -> KnownCustomer:
     """The customer if ``actor`` may act on its numbers; NotFound otherwise."""
     return replica.scoped(session, KnownCustomer, actor, customer_id)
+
+
+def customer_to_change(session: Session, actor: Actor, customer_id: str) -> KnownCustomer:
+    """The customer whose numbers ``actor`` is about to change: in scope, and not locked
+    against the subscriber itself (its reseller locked its settings)."""
+    customer = customer_for(session, actor, customer_id)
+    check_unlocked(actor, customer.locked)
+    return customer
 
 
 def _open(customer: KnownCustomer) -> None:

@@ -13,6 +13,7 @@ from sbcommon.actor import Actor
 from sbcommon.contracts.accounts import ENDED_STATUSES
 from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
 from sbcommon.errors import Conflict, Forbidden, Invalid, NotFound
+from sbcommon.locks import check_unlocked
 
 from ..models import Customer, Device
 from . import credentials, customers, files, sip, vendors
@@ -72,10 +73,12 @@ def realm_changed(session: Session, reseller_id: str, box: SecretBox,
     return len(rows)
 
 
-def _writable(customer: Customer) -> None:
+def _writable(customer: Customer, actor: Actor | None = None) -> None:
     if customer.status in ENDED_STATUSES:
         raise Conflict(f"this customer account is {customer.status}: its devices cannot change",
                        [{"field": "customer_id", "message": f"account {customer.status}"}])
+    if actor is not None:  # the reseller locked the subscriber's own changes
+        check_unlocked(actor, customer.locked)
 
 
 def _mac_free(session: Session, mac: str, except_id: str | None = None) -> None:
@@ -131,7 +134,7 @@ def create(session: Session, actor: Actor, customer_id: str, data: DeviceCreate,
            box: SecretBox, events: EventSink, now: datetime) -> dict[str, Any]:
     customer = customers.get_scoped(session, actor, customer_id)
     _manages(actor)
-    _writable(customer)
+    _writable(customer, actor)
     mac = normalize_mac(data.mac)
     model = vendors.get_model(data.model)
     _check_number(session, customer, data.number)
@@ -159,7 +162,7 @@ def update(session: Session, actor: Actor, customer_id: str, device_id: str,
            ) -> dict[str, Any]:
     customer, device = get_scoped(session, actor, customer_id, device_id, lock=True)
     _manages(actor)
-    _writable(customer)
+    _writable(customer, actor)
     changes = data.model_dump(exclude_unset=True)
     if "user_id" in changes:
         _check_user(session, customer, changes["user_id"])
@@ -190,6 +193,7 @@ def delete(session: Session, actor: Actor, customer_id: str, device_id: str,
     customer, device = get_scoped(session, actor, customer_id, device_id, lock=True)
     _manages(actor)
     # A closed customer's devices may still be removed (it frees their MACs for reuse).
+    check_unlocked(actor, customer.locked)
     _remove(session, device, customer, events)
 
 
