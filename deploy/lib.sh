@@ -68,6 +68,22 @@ ensure_postgres() {
   export SB_PG_PASSWORD=postgres
 }
 
+ensure_pg_connections() {  # Debian's default of 100 is less than the test suite's platforms
+  # (every service's pool, the file server, second platforms, fixtures) can hold at once.
+  local want="$1" have cluster
+  [ "$PG_HOST" = 127.0.0.1 ] || [ "$PG_HOST" = localhost ] || return 0
+  command -v psql >/dev/null && command -v pg_ctlcluster >/dev/null || return 0
+  have=$(PGPASSWORD="${SB_PG_PASSWORD:-}" psql -w -tA -h "$PG_HOST" -p "$PG_PORT" \
+    -U "${SB_PG_USER:-postgres}" -d postgres -c 'show max_connections' 2>/dev/null) || return 0
+  [ "${have:-0}" -ge "$want" ] && return 0
+  log "raising PostgreSQL's max_connections from $have to $want (restarting it)"
+  PGPASSWORD="${SB_PG_PASSWORD:-}" psql -w -q -h "$PG_HOST" -p "$PG_PORT" \
+    -U "${SB_PG_USER:-postgres}" -d postgres -c "ALTER SYSTEM SET max_connections = $want"
+  cluster="$(ls /etc/postgresql | sort -V | tail -1)"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$cluster" main restart
+  wait_port "$PG_HOST" "$PG_PORT" 30 || { log "PostgreSQL did not restart"; exit 1; }
+}
+
 ensure_rabbitmq() {
   port_open 127.0.0.1 5672 && return 0
   command -v rabbitmq-server >/dev/null || { log "installing RabbitMQ"; apt_install rabbitmq-server; }

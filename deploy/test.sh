@@ -4,6 +4,7 @@
 # Extra arguments go to pytest (e.g. `deploy/test.sh -k login`).
 source "$(dirname "$0")/lib.sh"
 ensure_infrastructure
+ensure_pg_connections 300
 # Every tool a test calls (tests/support.py require_tool: missing in CI=true is a failure):
 # node checks the portal's script, curl downloads provisioning files, Chromium runs the
 # browser tests, Kamailio (with http_client and json) and sipp run the SIP proxy tests.
