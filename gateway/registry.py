@@ -20,6 +20,7 @@ from .areas import (
     mail_templates,
     numbers,
     resellers,
+    signup,
 )
 from .framework import openapi
 from .framework.area import Area
@@ -37,6 +38,7 @@ AREAS: tuple[Area, ...] = (
     numbers.area,
     resellers.area,
     mail_templates.area,
+    signup.area,
 )
 
 API_PREFIX = "/api/v1"

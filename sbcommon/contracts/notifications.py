@@ -8,7 +8,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from .accounts import CustomerKind, CustomerStatus, Language, SortKey
 
-MailKind = Literal["access_codes", "reset", "welcome", "message", "statement"]
+MailKind = Literal["access_codes", "reset", "welcome", "message", "statement",
+                   "signup_verify", "signup_existing"]
 MailStatus = Literal["waiting", "sent", "failed"]
 
 

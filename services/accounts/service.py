@@ -36,8 +36,8 @@ from sbcommon.rpc import rpc
 from sbcommon.telemetry import Telemetry
 from sbcommon.validation import parse
 
-from . import reseller_rpcs
-from .domain import auth, customers, directory
+from . import reseller_rpcs, signup_rpcs
+from .domain import auth, customers, directory, signups
 from .domain.passwords import Hasher
 from .hashing import HashGate, busy
 from .models import User, idempotency, outbox
@@ -73,15 +73,20 @@ UNIQUE = {"email": "email is already in use", "identifier": "identifier is alrea
 
 # The reseller RPCs live in their own module; imported as a module so that ``nameko run``
 # finds one service class here, not two.
-class AccountsService(reseller_rpcs.ResellerRpcs):
+class AccountsService(reseller_rpcs.ResellerRpcs, signup_rpcs.SignupRpcs):
     name = "accounts"
 
     db = Database("accounts")
     telemetry = Telemetry()
     housekeeping = Housekeeping(auth.purge_ended_sessions, auth.purge_old_reset_tokens,
-                                auth.purge_signin_limits)
+                                auth.purge_signin_limits, signups.purge)
     outbox = Outbox(outbox)
     once = Idempotency(idempotency, unique=UNIQUE)
+
+    def hash_password(self, password: str) -> str:
+        if HASH_GATE.full():
+            raise busy()
+        return HASHER.hash(password)
 
     # -- health -------------------------------------------------------------------------
     @rpc

@@ -26,3 +26,11 @@ class AccountsSettings(Settings):
     trial_days: int = Field(30, validation_alias="SB_TRIAL_DAYS")
     # failed sign-ins from one network (IPv4 address, IPv6 /64) in a minute before it waits
     ip_failures_per_minute: int = Field(20, validation_alias="SB_LOGIN_IP_FAILURES_PER_MINUTE")
+    # the portal's address, for the links accounts hands out (sign-up, verification)
+    public_url: str = Field("http://127.0.0.1:8000", validation_alias="SB_PUBLIC_URL")
+    # a sign-up's verification link works once, for this long (its numbers are held as long)
+    signup_verify_seconds: int = Field(86400, validation_alias="SB_SIGNUP_VERIFY_SECONDS")
+    # sign-up starts from one network (IPv4 address, IPv6 /64) in an hour
+    signup_starts_per_hour: int = Field(10, validation_alias="SB_SIGNUP_STARTS_PER_HOUR")
+    # verification e-mails one address can be sent in an hour
+    signup_mails_per_hour: int = Field(3, validation_alias="SB_SIGNUP_MAILS_PER_HOUR")

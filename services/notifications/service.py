@@ -24,6 +24,7 @@ from sbcommon.contracts.events import (
     PasswordResetRequested,
     ResellerCreated,
     ResellerUpdated,
+    SignupVerificationRequested,
 )
 from sbcommon.contracts.notifications import (
     ExportQuery,
@@ -174,6 +175,18 @@ class NotificationsService:
                       sender=SETTINGS.sender, reseller_id=event.reseller_id,
                       customer_id=event.customer_id, now=utcnow())
         self.mail_sender()  # delivers once this handler's transaction has committed
+
+    @handles("accounts", "signup_verification_requested", SignupVerificationRequested)
+    def on_signup_verification_requested(self, session: Session,
+                                         event: SignupVerificationRequested) -> None:
+        """In the reseller's brand; the link is in the event, never in a log."""
+        look = self._look(session, event.reseller_id)
+        kind, rendered = compose.signup_mail(event.model_dump(), look)
+        compose.queue(session, rendered, kind=kind, recipient=event.email,
+                      language=compose.event_language(event.language), brand=look,
+                      sender=SETTINGS.sender, reseller_id=event.reseller_id, customer_id=None,
+                      now=utcnow())
+        self.mail_sender()
 
     @handles("accounts", "reseller_created", ResellerCreated)
     def on_reseller_created(self, session: Session, event: ResellerCreated) -> None:

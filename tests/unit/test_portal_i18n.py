@@ -60,6 +60,11 @@ DYNAMIC_VALUES: dict[str, tuple[str, ...]] = {
     "catalogue.kind.": get_args(ItemKind),
     "catalogue.recurrence.": get_args(Recurrence),
     "catalogue.rule.": get_args(QuantityRule),
+    "signup.title.": ("company", "professional"),
+    "signup.step.": ("plan", "details", "numbers", "confirm"),
+    "signup.kind.": ("company", "professional"),
+    "signup.refused.": ("invalid", "completed", "expired", "email_in_use"),
+    "signup.refused_title.": ("invalid", "completed", "expired", "email_in_use"),
 }
 
 

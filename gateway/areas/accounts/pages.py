@@ -129,7 +129,8 @@ def home(page: Page) -> Response:
     actor = page.actor
     if actor["role"] == "customer":
         customer = page.backends.accounts.get_customer(actor, actor["customer_id"])
-        return page.render("home.html", counts=None, customer=customer)
+        links = page.backends.accounts.custom_links(actor)["items"]
+        return page.render("home.html", counts=None, customer=customer, custom_links=links)
     if actor["role"] == "reseller":
         # Until the reseller has finished setting up, signing in opens the wizard.
         if page.backends.accounts.get_reseller_settings(actor)["setup_step"] != "done":
