@@ -23,6 +23,7 @@ from sbcommon.contracts.notifications import MailTemplateSource, MessageRequest
 from sbcommon.contracts.numbering import NumberAdd, NumberQuotaSet, NumberRequest, PoolSettings
 from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
 from sbcommon.contracts.resellers import ResellerAdminUpdate
+from sbcommon.contracts.signup import SignupLinkCreate
 from sbcommon.contracts.routing_policy import (
     DefaultUpdate,
     NumberTestQuery,
@@ -57,6 +58,7 @@ API_BODIES: dict[Any, dict[str, Any]] = {
                       "months": 1, "kinds": ["plan"]},
     PromotionEnable: {"enabled": False},
     SubscriptionUpdate: {"lines": [{"item_id": "{item_id}", "quantity": 1}]},
+    SignupLinkCreate: {"kind": "company", "plan_id": "{item_id}"},
 }
 # Query strings of the API, by query model (models with only optional fields need none;
 # a ``customer_id`` filter is always set to A's customer).
@@ -118,6 +120,14 @@ PORTAL_FORMS: dict[str, dict[str, str]] = {
     "/admin/resellers/{reseller_id}/reactivate": {},
     "/reseller/settings": {"address": "Taken over", "email": "taken@x.example"},
     "/reseller/settings/support": {"support_email": "taken@x.example"},
+    "/signup-links": {"kind": "company"},
+    "/signup-links/{link_id}/revoke": {},
+    "/signup/{token}": {"action": "plan", "plan_id": "{item_id}"},
+    "/p/{slug}/signup/{token}": {"action": "plan", "plan_id": "{item_id}"},
+    "/signup/verify": {"token": "not-a-token", "new_password": "Another-pass-9",
+                       "confirm_password": "Another-pass-9"},
+    "/p/{slug}/signup/verify": {"token": "not-a-token", "new_password": "Another-pass-9",
+                                "confirm_password": "Another-pass-9"},
     "/reseller/branding": {"portal_name": "Taken over", "primary_color": "#0a5c36",
                            "accent_color": "#0d1b3e"},
     "/reseller/branding/chat": {"chat_provider": "", "chat_site_id": ""},

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 import re
 from typing import Literal
 
@@ -23,7 +24,7 @@ def _mac(key: keys.Key, issued: int) -> str:
 
 
 def issue(now: float, ring: keys.KeyRing) -> str:
-    issued = int(now)
+    issued = math.ceil(now)  # rounded up: a form never looks older than it is
     return f"{issued}.{ring.current.kid}.{_mac(ring.current, issued)}"
 
 
