@@ -67,7 +67,9 @@ class CustomerEvent(Event):
 
 
 class CustomerCreated(CustomerEvent):
-    pass
+    # "signup": created by a verified public sign-up, whose subscriber chose its PIN on the
+    # verification page (no welcome mail announcing access codes)
+    origin: Literal["manual", "signup"] = "manual"
 
 
 class CustomerUpdated(CustomerEvent):

@@ -198,6 +198,8 @@ class NotificationsService:
 
     @handles("accounts", "customer_created", CustomerCreated)
     def on_customer_created(self, session: Session, event: CustomerCreated) -> None:
+        if event.origin == "signup":  # its verification mail and page said it all
+            return
         look = self._look(session, event.reseller_id)
         edited = compose.edited_template(session, event.reseller_id, "welcome",
                                          compose.event_language(event.language))

@@ -23,13 +23,13 @@ from sbcommon.contracts.notifications import MailTemplateSource, MessageRequest
 from sbcommon.contracts.numbering import NumberAdd, NumberQuotaSet, NumberRequest, PoolSettings
 from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
 from sbcommon.contracts.resellers import ResellerAdminUpdate
-from sbcommon.contracts.signup import SignupLinkCreate
 from sbcommon.contracts.routing_policy import (
     DefaultUpdate,
     NumberTestQuery,
     PbxTokenCreate,
     RuleCreate,
 )
+from sbcommon.contracts.signup import SignupLinkCreate
 
 PLANTED_MAC = "02:00:5e:10:00:01"
 

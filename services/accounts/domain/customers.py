@@ -196,7 +196,7 @@ def create_signed_up(session: Session, reseller: Reseller, details: dict[str, An
     session.add(user)
     session.flush()
     session.refresh(customer)
-    events.record(session, "customer_created", _event_data(customer))
+    events.record(session, "customer_created", {**_event_data(customer), "origin": "signup"})
     return customer, user
 
 
