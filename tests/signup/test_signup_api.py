@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from tests.catalogue.conftest import ok
 from tests.signup.conftest import (
+    old_form_token,
     signup_body,
     start,
     verification_link,
@@ -306,3 +307,34 @@ def test_custom_links_show_on_the_subscriber_home(platform, signup_shop, smtp):
     assert 'href="https://help.example/start"' in home.text and "Our help centre" in home.text
     ok(api.delete(f"/api/v1/signup-links/{custom['id']}"), 204)
     assert "help.example" not in http.get(f"{platform.base_url}/", timeout=15).text
+
+
+def _hidden(html: str, name: str) -> str:
+    return html.split(f'name="{name}" value="', 1)[1].split('"', 1)[0]
+
+
+def test_the_html_form_has_the_time_trap_the_honeypot_and_csrf(platform, signup_shop, smtp,
+                                                               databases):
+    http = requests.Session()
+    http.headers["Accept-Language"] = "en"
+    url = signup_shop.link["url"]
+    first = http.get(url, timeout=15)
+    assert first.status_code == 200 and "Sign up: company account" in first.text
+    tag = f"h{int(time.time() * 1000)}"
+    form = {"csrf_token": _hidden(first.text, "csrf_token"),
+            "form_token": _hidden(first.text, "form_token"),
+            "plan_id": signup_shop.shop.items["plan"]["id"], "name": f"Html {tag}",
+            "email": f"{tag}@html.example", "country": "CA", "language": "en",
+            "terms_accepted": "on", "action": "confirm"}
+    too_fast = http.post(url, data=form, timeout=15)
+    assert too_fast.status_code == 422, too_fast.text[:300]
+    assert "Please take a moment" in too_fast.text
+    assert http.post(url, data={**form, "csrf_token": "forged"}, timeout=15).status_code == 403
+    robot = http.post(url, data={**form, "form_token": old_form_token(),
+                                 "website": "http://spam.example"}, timeout=15)
+    assert robot.status_code == 200 and "Check your e-mail" in robot.text
+    person = http.post(url, data={**form, "form_token": old_form_token(),
+                                  "email": f"{tag}@person.example"}, timeout=15)
+    assert person.status_code == 200 and "Check your e-mail" in person.text
+    assert verification_link(smtp, f"{tag}@person.example")
+    assert [str(m["Subject"]) for m in smtp.to(form["email"])] == []
