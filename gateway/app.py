@@ -24,6 +24,7 @@ from .framework.portal import PortalApp
 from .settings import GatewaySettings
 
 STATIC_DIR = Path(__file__).parent / "framework" / "static"
+PUBLIC_API = "/api/v1/public/"
 
 
 class GatewayApp:
@@ -67,6 +68,8 @@ class GatewayApp:
     def route(self, request: Request, backends: Backends) -> Response:
         path = request.path
         ctx = Ctx(request=request, backends=backends, settings=self.settings)
+        if path.startswith(PUBLIC_API):
+            return secure_headers(self.public_api(ctx), ctx.is_https, html=False)
         if path.startswith("/api/"):
             return secure_headers(self.api.handle(ctx), ctx.is_https, html=False)
         if path.startswith("/pbx/"):
@@ -76,6 +79,19 @@ class GatewayApp:
         if path.startswith("/static/"):
             return secure_headers(self.static(path), ctx.is_https, html=False)
         return secure_headers(self.portal.handle(ctx), ctx.is_https, html=True)
+
+    def public_api(self, ctx: Ctx) -> Response:
+        """Routes resellers' own websites call from their visitors' browsers (sign-up):
+        any origin may call them, without credentials (no cookie, no token is read)."""
+        if ctx.request.method == "OPTIONS":
+            response = Response(status=204)
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type, Idempotency-Key"
+            response.headers["Access-Control-Max-Age"] = "600"
+        else:
+            response = self.api.handle(ctx)
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
 
     def health(self, ctx: Ctx) -> Response:
         """Public: only "ok" or not (200/503), from a snapshot at most

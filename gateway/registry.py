@@ -20,6 +20,7 @@ from .areas import (
     mail_templates,
     numbers,
     resellers,
+    signup,
     subscribers,
     users,
 )
@@ -41,6 +42,7 @@ AREAS: tuple[Area, ...] = (
     mail_templates.area,
     users.area,
     subscribers.area,
+    signup.area,
 )
 
 API_PREFIX = "/api/v1"

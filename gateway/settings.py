@@ -33,6 +33,13 @@ class GatewaySettings(Settings):
     health_cache_seconds: float = Field(2, ge=0, validation_alias="SB_HEALTH_CACHE_SECONDS")
     # largest body of any other route (JSON, forms), uploads excepted
     max_body: int = Field(1024 * 1024, gt=0, validation_alias="SB_HTTP_MAX_BYTES")
+    # a sign-up form sent sooner than this after it was served is refused (a robot's)
+    signup_min_seconds: int = Field(3, ge=0, validation_alias="SB_SIGNUP_MIN_SECONDS")
+    # ... or later than this (the form's signed timestamp is stale)
+    signup_form_max_seconds: int = Field(4 * 3600, gt=0,
+                                         validation_alias="SB_SIGNUP_FORM_MAX_SECONDS")
+    # how long a sign-up's numbers stay held: its verification link's lifetime (accounts)
+    signup_verify_seconds: int = Field(86400, gt=0, validation_alias="SB_SIGNUP_VERIFY_SECONDS")
 
     @field_validator("health_detail_networks", mode="before")
     @classmethod

@@ -68,7 +68,9 @@ class CustomerEvent(Event):
 
 
 class CustomerCreated(CustomerEvent):
-    pass
+    # "signup": created by a verified public sign-up, whose subscriber chose its PIN on the
+    # verification page (no welcome mail announcing access codes)
+    origin: Literal["manual", "signup"] = "manual"
 
 
 class CustomerUpdated(CustomerEvent):
@@ -129,6 +131,36 @@ class AccountUserChanged(Event):
     email: str
     version: int
     deleted: bool = False
+
+
+class SignupVerificationRequested(Event):
+    """A visitor started a sign-up: the e-mail that verifies its address (``verify_url``
+    carries a single-use token; never logged), or, when the address already has an
+    account, the e-mail that says so instead (``existing``; no link): the start step
+    answers the same either way, only the address's owner learns which."""
+
+    email: str
+    name: str
+    language: Literal["fr", "en"]
+    existing: bool
+    verify_url: str | None = None
+    login_url: str
+    expires_at: str | None = None
+
+
+class SignupCompleted(CustomerEvent):
+    """A verified sign-up created this customer (production) and its main user, in one
+    transaction with ``customer_created``. Catalogue starts its subscription, numbering
+    assigns the numbers held for it (``hold_key``); each applies it once."""
+
+    signup_id: str
+    user_id: str
+    plan_id: str | None
+    promotion_id: str | None
+    numbers: list[str]
+    hold_key: str | None
+    terms_version: str
+    terms_accepted_at: str
 
 
 # -- numbering.events -----------------------------------------------------------------------
@@ -193,6 +225,8 @@ MODELS: dict[str, type[Event]] = {
     "customer_trial_ending": CustomerTrialEnding,
     "password_reset_requested": PasswordResetRequested,
     "account_user_changed": AccountUserChanged,
+    "signup_verification_requested": SignupVerificationRequested,
+    "signup_completed": SignupCompleted,
     "number_assigned": NumberAssigned,
     "number_released": NumberReleased,
     "subscription_changed": SubscriptionChanged,

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from .accounts import CustomerKind, CustomerStatus, Language, SortKey
 
 MailKind = Literal["access_codes", "reset", "welcome", "trial_ending", "trial_ends_today",
-                   "message", "statement"]
+                   "message", "statement", "signup_verify", "signup_existing"]
 MailStatus = Literal["waiting", "sent", "failed"]
 
 

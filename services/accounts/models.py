@@ -285,6 +285,58 @@ class TrialReminder(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
+class SignupLink(Base):
+    """A reseller's sign-up link (kind company or professional: its token is signed over
+    its id, see domain.signup_links) or custom link (label + URL for the subscriber
+    portal). Revoked links stay, so a revoked token is told apart from a forged one only
+    in the logs."""
+
+    __tablename__ = "signup_links"
+    __table_args__ = (
+        CheckConstraint("kind IN ('company', 'professional', 'custom')", name="kind"),
+        Index("ix_signup_links_reseller", "reseller_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    reseller_id: Mapped[str] = mapped_column(ForeignKey("resellers.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    plan_id: Mapped[str | None] = mapped_column(String(36))
+    promotion_id: Mapped[str | None] = mapped_column(String(36))
+    label: Mapped[str | None] = mapped_column(String(80))
+    url: Mapped[str | None] = mapped_column(String(500))
+    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Signup(Base):
+    """A visitor's sign-up waiting for its e-mail to be verified: nothing else exists
+    until then. Only the SHA-256 of the verification token is kept."""
+
+    __tablename__ = "signups"
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'completed')", name="state"),
+        Index("ix_signups_expires", "expires_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    reseller_id: Mapped[str] = mapped_column(ForeignKey("resellers.id"), nullable=False)
+    link_id: Mapped[str] = mapped_column(ForeignKey("signup_links.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    state: Mapped[str] = mapped_column(String(12), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    # name, contact_name, email, identifier, phone, country, language, plan_id,
+    # promotion_id, numbers, hold_key: what the visitor chose, applied at verification
+    details: Mapped[dict] = mapped_column(JSONB, nullable=False)
+    terms_version: Mapped[str] = mapped_column(String(20), nullable=False)
+    terms_accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                        nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    customer_id: Mapped[str | None] = mapped_column(String(36))
+
+
 outbox = outbox_table(metadata)
 processed_events = processed_events_table(metadata)
 idempotency = idempotency_table(metadata)

@@ -39,8 +39,8 @@ from sbcommon.rpc import rpc
 from sbcommon.telemetry import Telemetry
 from sbcommon.validation import parse
 
-from . import reseller_rpcs, support_rpcs, user_rpcs
-from .domain import auth, customers, directory, lifecycle, support
+from . import reseller_rpcs, signup_rpcs, support_rpcs, user_rpcs
+from .domain import auth, customers, directory, lifecycle, signups, support
 from .domain.passwords import Hasher
 from .hashing import HashGate, busy
 from .models import User, idempotency, outbox
@@ -75,15 +75,16 @@ UNIQUE = {"email": "email is already in use", "identifier": "identifier is alrea
           "extension": "extension is already used in this account"}
 
 
-# The reseller, account-user and support RPCs live in their own modules; imported as
-# modules so that ``nameko run`` finds one service class here, not four.
-class AccountsService(reseller_rpcs.ResellerRpcs, user_rpcs.UserRpcs, support_rpcs.SupportRpcs):
+# The reseller, account-user, support and sign-up RPCs live in their own modules;
+# imported as modules so that ``nameko run`` finds one service class here, not five.
+class AccountsService(reseller_rpcs.ResellerRpcs, user_rpcs.UserRpcs, support_rpcs.SupportRpcs,
+                      signup_rpcs.SignupRpcs):
     name = "accounts"
 
     db = Database("accounts")
     telemetry = Telemetry()
     housekeeping = Housekeeping(auth.purge_ended_sessions, auth.purge_old_reset_tokens,
-                                auth.purge_signin_limits)
+                                auth.purge_signin_limits, signups.purge)
     outbox = Outbox(outbox)
     # A direct access's session token is stored encrypted with its outcome (a retry gets it).
     once = Idempotency(idempotency, unique=UNIQUE, secret_fields=("token",))
@@ -129,6 +130,11 @@ class AccountsService(reseller_rpcs.ResellerRpcs, user_rpcs.UserRpcs, support_rp
         log.info("lifecycle pass at %s: %s", report["now"],
                  ", ".join(f"{k}={v}" for k, v in counts.items()))
         return report
+
+    def hash_password(self, password: str) -> str:
+        if HASH_GATE.full():
+            raise busy()
+        return HASHER.hash(password)
 
     # -- health -------------------------------------------------------------------------
     @rpc

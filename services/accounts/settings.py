@@ -37,3 +37,11 @@ class AccountsSettings(Settings):
     direct_access_seconds: int = Field(1800, validation_alias="SB_DIRECT_ACCESS_SECONDS")
     # how often visits past their end are closed in the audit log
     direct_access_sweep_seconds: int = Field(15, validation_alias="SB_DIRECT_ACCESS_SWEEP_SECONDS")
+    # the portal's address, for the links accounts hands out (sign-up, verification)
+    public_url: str = Field("http://127.0.0.1:8000", validation_alias="SB_PUBLIC_URL")
+    # a sign-up's verification link works once, for this long (its numbers are held as long)
+    signup_verify_seconds: int = Field(86400, validation_alias="SB_SIGNUP_VERIFY_SECONDS")
+    # sign-up starts from one network (IPv4 address, IPv6 /64) in an hour
+    signup_starts_per_hour: int = Field(10, validation_alias="SB_SIGNUP_STARTS_PER_HOUR")
+    # verification e-mails one address can be sent in an hour
+    signup_mails_per_hour: int = Field(3, validation_alias="SB_SIGNUP_MAILS_PER_HOUR")

@@ -38,6 +38,7 @@ from sbcommon.contracts.events import (
     CustomerStatusChanged,
     CustomerUpdated,
     ResellerCreated,
+    SignupCompleted,
 )
 from sbcommon.contracts.rpc import AccountsRpc, ProvisioningRpc, rpc_proxy
 from sbcommon.db import Database, health_report
@@ -229,6 +230,13 @@ class CatalogueService:
         return self.once(who, lambda session: promotions.set_enabled(
             session, reseller_id, promotion_id, data, utcnow()))
 
+    @rpc
+    def public_offer(self, reseller_id: str) -> dict[str, Any]:
+        """What a visitor signing up may choose: the reseller's plans at retail prices
+        (public: they are on its website) and the promotions enabled for it."""
+        with self.db() as session:
+            return offers.public_offer(session, reseller_id)
+
     # -- subscriptions ---------------------------------------------------------------------
     @rpc
     def get_subscription(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
@@ -297,6 +305,15 @@ class CatalogueService:
     @handles("accounts", "customer_closed", CustomerClosed)
     def on_customer_closed(self, session: Session, event: CustomerClosed) -> None:
         self._customer_changed(session, event)
+
+    @handles("accounts", "signup_completed", SignupCompleted)
+    def on_signup_completed(self, session: Session, event: SignupCompleted) -> None:
+        """A verified sign-up's subscription, started once (the event is applied once and a
+        customer with a subscription keeps it)."""
+        self._customer_changed(session, event)
+        customer = session.get(KnownCustomer, event.customer_id)
+        subscriptions.start_signed_up(session, self.outbox, customer, event.user_id,
+                                      event.plan_id, event.promotion_id, utcnow())
 
     def _customer_changed(self, session: Session, event: CustomerEvent) -> None:
         replica.apply(session, KnownCustomer, event, utcnow())

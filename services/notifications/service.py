@@ -26,6 +26,7 @@ from sbcommon.contracts.events import (
     PasswordResetRequested,
     ResellerCreated,
     ResellerUpdated,
+    SignupVerificationRequested,
 )
 from sbcommon.contracts.notifications import (
     ExportQuery,
@@ -177,6 +178,18 @@ class NotificationsService:
                       customer_id=event.customer_id, now=utcnow())
         self.mail_sender()  # delivers once this handler's transaction has committed
 
+    @handles("accounts", "signup_verification_requested", SignupVerificationRequested)
+    def on_signup_verification_requested(self, session: Session,
+                                         event: SignupVerificationRequested) -> None:
+        """In the reseller's brand; the link is in the event, never in a log."""
+        look = self._look(session, event.reseller_id)
+        kind, rendered = compose.signup_mail(event.model_dump(), look)
+        compose.queue(session, rendered, kind=kind, recipient=event.email,
+                      language=compose.event_language(event.language), brand=look,
+                      sender=SETTINGS.sender, reseller_id=event.reseller_id, customer_id=None,
+                      now=utcnow())
+        self.mail_sender()
+
     @handles("accounts", "reseller_created", ResellerCreated)
     def on_reseller_created(self, session: Session, event: ResellerCreated) -> None:
         brand.remember_reseller(session, event.reseller_id, event.name, event.email, utcnow())
@@ -187,6 +200,8 @@ class NotificationsService:
 
     @handles("accounts", "customer_created", CustomerCreated)
     def on_customer_created(self, session: Session, event: CustomerCreated) -> None:
+        if event.origin == "signup":  # its verification mail and page said it all
+            return
         look = self._look(session, event.reseller_id)
         edited = compose.edited_template(session, event.reseller_id, "welcome",
                                          compose.event_language(event.language))

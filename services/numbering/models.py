@@ -149,6 +149,25 @@ class NumberQuota(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
+class NumberHold(Base):
+    """A number kept for a visitor's sign-up until its e-mail is verified: nobody else
+    orders it meanwhile. An expired hold is ignored (the number is free again at once)
+    and purged later; the verified sign-up's numbers are assigned with its ``hold_key``."""
+
+    __tablename__ = "number_holds"
+    __table_args__ = (
+        Index("ix_number_holds_key", "hold_key"),
+        Index("ix_number_holds_net", "client_net", "expires_at"),
+    )
+
+    e164: Mapped[str] = mapped_column(String(16), primary_key=True)
+    reseller_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    hold_key: Mapped[str] = mapped_column(String(36), nullable=False)
+    # the visitor's network (IPv4 address, IPv6 /64): one network holds only a few numbers
+    client_net: Mapped[str] = mapped_column(String(64), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
 outbox = outbox_table(metadata)
 processed_events = processed_events_table(metadata)
 idempotency = idempotency_table(metadata)

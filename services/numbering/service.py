@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +25,7 @@ from sbcommon.contracts.events import (
     CustomerCreated,
     CustomerStatusChanged,
     CustomerUpdated,
+    SignupCompleted,
 )
 from sbcommon.contracts.numbering import (
     NumberAdd,
@@ -45,7 +48,7 @@ from sbcommon.telemetry import Telemetry
 from sbcommon.textlines import block_lines
 from sbcommon.validation import parse
 
-from .domain import imports, inventory, quotas
+from .domain import holds, imports, inventory, quotas
 from .models import KnownCustomer, KnownUser, idempotency, outbox
 from .settings import NumberingSettings
 
@@ -61,6 +64,36 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+AREA_RE = re.compile(r"^[0-9]{1,8}$")
+
+
+def _public_args(reseller_id: Any, country: Any, area_code: Any
+                 ) -> tuple[str, str | None, str | None]:
+    if not isinstance(reseller_id, str) or not UUID_RE.match(reseller_id):
+        raise Invalid("reseller_id must be a UUID", [{"field": "reseller_id", "message": "bad"}])
+    if country is not None and (not isinstance(country, str) or not COUNTRY_RE.match(country)):
+        raise Invalid("country must be two letters", [{"field": "country", "message": "bad"}])
+    if area_code is not None and (not isinstance(area_code, str)
+                                  or not AREA_RE.match(area_code)):
+        raise Invalid("area_code must be digits", [{"field": "area_code", "message": "bad"}])
+    return reseller_id, country, area_code
+
+
+def network(address: str | None) -> str:
+    """The unit a per-visitor cap applies to: the IPv4 address, the IPv6 /64."""
+    if not address:
+        return "unknown"
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address.strip()[:64] or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else ip)
+
+
 def count_import(report: dict[str, Any]) -> None:
     IMPORTS.labels(str(report.get("status", "unknown"))).inc()
     for result in ("added", "rejected"):
@@ -73,7 +106,7 @@ class NumberingService:
 
     db = Database("numbering")
     telemetry = Telemetry()
-    housekeeping = Housekeeping()
+    housekeeping = Housekeeping(holds.purge)
     outbox = Outbox(outbox)
     accounts: AccountsRpc = rpc_proxy("accounts")
     customers = CustomerReplica(KnownCustomer)
@@ -260,6 +293,36 @@ class NumberingService:
 
     def _ensure_user(self, who: Actor, customer_id: str, user_id: str) -> None:
         replica.ensure_user(self.db, self.accounts, KnownUser, who, customer_id, user_id)
+
+    # -- the public sign-up (no actor: a visitor, through the gateway) ----------------------
+    @rpc
+    def signup_numbers(self, reseller_id: str, country: str | None = None,
+                       area_code: str | None = None) -> dict[str, Any]:
+        """Free numbers of a reseller's pool for a visitor choosing its own."""
+        reseller_id, country, area_code = _public_args(reseller_id, country, area_code)
+        with self.db() as session:
+            return holds.offer(session, reseller_id, country, area_code, utcnow())
+
+    @rpc
+    def hold_numbers(self, reseller_id: str, hold_key: str, numbers: list[str], seconds: int,
+                     client_ip: str | None = None) -> dict[str, Any]:
+        reseller_id = _public_args(reseller_id, None, None)[0]
+        if not isinstance(hold_key, str) or not UUID_RE.match(hold_key):
+            raise Invalid("hold_key must be a UUID", [{"field": "hold_key", "message": "bad"}])
+        if not isinstance(numbers, list) or not isinstance(seconds, int):
+            raise Invalid("numbers must be a list", [{"field": "numbers", "message": "bad"}])
+        net = network(client_ip)
+        return self.once(None, lambda session: holds.hold(
+            session, reseller_id, hold_key, numbers, net, seconds,
+            SETTINGS.signup_holds_per_network, utcnow()))
+
+    @handles("accounts", "signup_completed", SignupCompleted)
+    def on_signup_completed(self, session: Session, event: SignupCompleted) -> None:
+        """The verified sign-up's numbers, assigned exactly once (the event is applied once;
+        a number already the customer's is skipped)."""
+        replica.apply(session, KnownCustomer, event)
+        holds.assign_signed_up(session, event.reseller_id, event.customer_id, event.numbers,
+                               event.hold_key, self.outbox, utcnow())
 
     # -- what accounts tells us ---------------------------------------------------------
     @handles("accounts", "account_user_changed", AccountUserChanged)

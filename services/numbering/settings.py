@@ -15,6 +15,9 @@ class NumberingSettings(Settings):
 
     # numbers a customer may hold when it orders them itself, until its reseller sets a quota
     number_quota_default: int = Field(5, ge=0, validation_alias="SB_NUMBER_QUOTA_DEFAULT")
+    # numbers held for sign-ups under way from one network (IPv4 address, IPv6 /64)
+    signup_holds_per_network: int = Field(9, ge=0,
+                                          validation_alias="SB_SIGNUP_HOLDS_PER_NETWORK")
 
     @property
     def import_check_seconds(self) -> float:

@@ -36,6 +36,7 @@ from sbcommon.contracts.routing_policy import (
     PbxTokenCreate,
     RuleCreate,
 )
+from sbcommon.contracts.signup import SignupLinkCreate
 
 PLANTED_MAC = "02:00:5e:10:00:01"
 
@@ -68,6 +69,7 @@ API_BODIES: dict[Any, dict[str, Any]] = {
                                "extension": "4243"},
     AccountUserUpdate: {"display_name": "Taken over", "extension": "4244"},
     NumberHolder: {"user_id": "{user_id}"},
+    SignupLinkCreate: {"kind": "company", "plan_id": "{item_id}"},
 }
 # Query strings of the API, by query model (models with only optional fields need none;
 # a ``customer_id`` filter is always set to A's customer).
@@ -130,6 +132,14 @@ PORTAL_FORMS: dict[str, dict[str, str]] = {
     "/admin/resellers/{reseller_id}/reactivate": {},
     "/reseller/settings": {"address": "Taken over", "email": "taken@x.example"},
     "/reseller/settings/support": {"support_email": "taken@x.example"},
+    "/signup-links": {"kind": "company"},
+    "/signup-links/{link_id}/revoke": {},
+    "/signup/{token}": {"action": "plan", "plan_id": "{item_id}"},
+    "/p/{slug}/signup/{token}": {"action": "plan", "plan_id": "{item_id}"},
+    "/signup/verify": {"token": "not-a-token", "new_password": "Another-pass-9",
+                       "confirm_password": "Another-pass-9"},
+    "/p/{slug}/signup/verify": {"token": "not-a-token", "new_password": "Another-pass-9",
+                                "confirm_password": "Another-pass-9"},
     "/reseller/branding": {"portal_name": "Taken over", "primary_color": "#0a5c36",
                            "accent_color": "#0d1b3e"},
     "/reseller/branding/chat": {"chat_provider": "", "chat_site_id": ""},

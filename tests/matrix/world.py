@@ -42,7 +42,7 @@ SUBSCRIBER_PIN = "subscriber-pin-7"
 # fails its case until an object of that kind is created here for each tenant.
 OBJECT_PARAMS = ("customer_id", "device_id", "number", "rule_id", "import_id", "token_id",
                  "reseller_id", "slug", "kind", "language", "item_id", "promotion_id",
-                 "user_id")
+                 "user_id", "link_id", "token")
 # Parameters that name one of the caller's own things (its override of the welcome e-mail,
 # its logo), not someone's object: another tenant reaches its own, and must see nothing of
 # A's and change nothing of A's.
@@ -136,6 +136,7 @@ class Tenant:
             "catalogue_items": self.admin_api.get("/api/v1/admin/catalogue/items"),
             "pricing": self.admin_api.get(
                 f"/api/v1/admin/resellers/{self.reseller.reseller_id}/pricing"),
+            "signup_links": self.api.get("/api/v1/signup-links"),
         }
         out: dict[str, Any] = {}
         for key, resp in got.items():
@@ -244,6 +245,12 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
     _ok(admin.patch(f"/api/v1/admin/resellers/{a_login.reseller_id}", json={
         "pbx_name": f"Private PBX {tag}", "sip_domain": f"sip-{tag}.victim.example"}))
     item, promotion = _catalogue(admin, a, a_login.reseller_id, cid, tag)
+    link = _ok(a.post("/api/v1/signup-links", json={
+        "kind": "company", "plan_id": item["id"], "promotion_id": promotion["id"]}), 201)
+    custom = _ok(a.post("/api/v1/signup-links", json={
+        "kind": "custom", "label": f"Private link {tag}",
+        "url": f"https://private-{tag}.victim.example/"}), 201)
+    link_token = link["url"].rsplit("/", 1)[-1]
 
     tenant = Tenant(a_login, a, admin, PortalClient(base_url).login(a_login.identifier,
                                                                      a_login.password))
@@ -261,6 +268,8 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
         "item_id": [item["id"]],
         "promotion_id": [promotion["id"]],
         "user_id": [person["id"]],
+        "link_id": [link["id"], custom["id"]],
+        "token": [link_token],
     }
     tenant.refs = {
         "customer_id": cid, "customer_identifier": customer["identifier"],
@@ -280,6 +289,8 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
         item["id"], item["name_en"], item["name_fr"], promotion["id"], promotion["name_en"],
         promotion["name_fr"], person["id"], person["email"], person["display_name"],
         person["identifier"],
+        link["id"], custom["id"], link_token, f"Private link {tag}",
+        f"private-{tag}.victim.example",
     }
 
     # B: its own customer (for mixed ids) and that customer's user

@@ -68,6 +68,11 @@ DYNAMIC_VALUES: dict[str, tuple[str, ...]] = {
     "catalogue.rule.": get_args(QuantityRule),
     "users.role.": get_args(AccountRole),
     "subscribers.action.": AUDIT_ACTIONS,
+    "signup.title.": ("company", "professional"),
+    "signup.step.": ("plan", "details", "numbers", "confirm"),
+    "signup.kind.": ("company", "professional"),
+    "signup.refused.": ("invalid", "completed", "expired", "email_in_use"),
+    "signup.refused_title.": ("invalid", "completed", "expired", "email_in_use"),
 }
 
 

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 UNAVAILABLE = object()  # a section whose service did not answer
 
 # The sections in the order the page shows them; other areas may add theirs.
-SECTIONS = ["account", "support", "subscription", "numbers", "devices", "visits"]
+SECTIONS = ["account", "support", "links", "subscription", "numbers", "devices", "visits"]
 
 
 def _try(what: str, call: Callable[[], Any]) -> Any:
@@ -49,6 +49,7 @@ def subscriber_home(page: Page) -> dict[str, Any]:
         "numbers": ("numbering", lambda: _numbers(page, customer_id)),
         "devices": ("provisioning", lambda: b.provisioning.list_devices(actor, customer_id)),
         "visits": ("accounts", lambda: b.accounts.support_visits(actor, customer_id)),
+        "links": ("accounts", lambda: b.accounts.custom_links(actor)["items"]),
     }
     pool = eventlet.GreenPool(len(asks))
     running = {key: pool.spawn(_try, what, call) for key, (what, call) in asks.items()}

@@ -169,6 +169,49 @@ def create(
     return to_contract(customer)
 
 
+def free_identifier(session: Session, wanted: str | None, name: str) -> str:
+    """``wanted`` when nobody has it, else one made from the name (a sign-up never fails
+    on a taken identifier: that would tell a stranger it exists)."""
+    if wanted and not _identifier_taken(session, wanted):
+        return wanted
+    base = _slug(name)
+    for _ in range(20):
+        candidate = f"{base}.{secrets.randbelow(10**6):06d}"
+        if not _identifier_taken(session, candidate):
+            return candidate
+    raise Conflict("could not generate a free identifier; try again")
+
+
+def create_signed_up(session: Session, reseller: Reseller, details: dict[str, Any],
+                     password_hash: str, events: EventSink, now: datetime
+                     ) -> tuple[Customer, User]:
+    """A verified public sign-up: a production account (free trials are only created by
+    hand) and its main user with the PIN chosen on the verification page. The caller
+    checked that the e-mail is free, in this transaction."""
+    identifier = free_identifier(session, details.get("identifier"), details["name"])
+    customer = Customer(
+        id=str(uuid.uuid4()), reseller_id=reseller.id, kind=details["kind"],
+        name=details["name"], identifier=identifier, email=details["email"],
+        phone=details.get("phone"), contact_name=details.get("contact_name"),
+        language=details["language"], country=details["country"], status="production",
+        trial_ends_at=None, created_at=now, updated_at=now, version=1,
+    )
+    session.add(customer)
+    session.flush()
+    user = User(
+        id=str(uuid.uuid4()), role="customer", reseller_id=reseller.id,
+        customer_id=customer.id, identifier=identifier, email=details["email"],
+        display_name=details.get("contact_name") or details["name"],
+        language=details["language"], password_hash=password_hash, created_at=now,
+        password_changed_at=now, account_role="account_admin", version=1, updated_at=now,
+    )
+    session.add(user)
+    session.flush()
+    session.refresh(customer)
+    events.record(session, "customer_created", {**event_data(customer), "origin": "signup"})
+    return customer, user
+
+
 # What a subscriber may change on its own account; everything else is its reseller's.
 SUBSCRIBER_MAY_CHANGE = frozenset({"name", "contact_name", "phone", "language"})
 # What it may still change when its reseller has locked its settings.

@@ -79,3 +79,15 @@ def choices(session: Session, reseller_id: str) -> list[dict[str, Any]]:
              "unit_price": price}
             for i, price in sorted(offered_items(session, reseller_id).values(),
                                    key=lambda p: (p[0].kind, p[0].name_en, p[0].id))]
+
+
+def public_offer(session: Session, reseller_id: Any) -> dict[str, Any]:
+    """The plans a visitor may sign up for, at retail prices, and the enabled promotions."""
+    if not isinstance(reseller_id, str) or len(reseller_id) > 36:
+        raise NotFound("no such reseller")
+    from .promotions import list_enabled
+
+    pricing = pricing_of(session, reseller_id)
+    plans = [c for c in choices(session, reseller_id) if c["kind"] == "plan"]
+    return {"currency": pricing["currency"], "decimals": pricing["decimals"], "plans": plans,
+            "promotions": list_enabled(session, reseller_id)["items"]}

@@ -4,6 +4,7 @@ the subscriber, effective at once, with a kept history (who, when, old → new) 
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from typing import Any
 
@@ -30,6 +31,7 @@ from .items import pricing_of
 from .offers import choices, offered_items
 
 SUBSCRIPTION_CHANGED = "subscription_changed"
+log = logging.getLogger(__name__)
 
 
 def _lines(session: Session, customer_id: str) -> list[tuple[SubscriptionLine, Item]]:
@@ -83,8 +85,9 @@ def _check_lines(data: SubscriptionUpdate, offer: dict[str, tuple[Item, int]]
 
 
 def _promotion(session: Session, who: Actor, reseller_id: str, promotion_id: str,
-               currency: str, existing: Subscription | None) -> PromotionRow:
-    if who.role == Role.CUSTOMER:
+               currency: str, existing: Subscription | None, chosen_by_reseller: bool
+               ) -> PromotionRow:
+    if who.role == Role.CUSTOMER and not chosen_by_reseller:
         raise Forbidden("promotions are applied by your reseller")
     if existing is not None:
         raise Conflict("a promotion applies only when a subscription starts (new "
@@ -101,8 +104,11 @@ def _promotion(session: Session, who: Actor, reseller_id: str, promotion_id: str
 
 
 def set_subscription(session: Session, outbox: Any, who: Actor, customer: Any,
-                     data: SubscriptionUpdate, now: datetime) -> dict[str, Any]:
-    """Replace the customer's subscription (``customer``: its scoped copy, locked)."""
+                     data: SubscriptionUpdate, now: datetime,
+                     chosen_by_reseller: bool = False) -> dict[str, Any]:
+    """Replace the customer's subscription (``customer``: its scoped copy, locked).
+    ``chosen_by_reseller``: the promotion comes from the reseller's sign-up link, though
+    the subscriber starts the subscription."""
     if who.is_plain_user:
         raise Forbidden("your account's administrators change its subscription")
     if customer.status in ENDED_STATUSES:
@@ -114,7 +120,8 @@ def set_subscription(session: Session, outbox: Any, who: Actor, customer: Any,
     checked = _check_lines(data, offered_items(session, reseller_id))
     promotion = None
     if data.promotion_id is not None:
-        promotion = _promotion(session, who, reseller_id, data.promotion_id, currency, existing)
+        promotion = _promotion(session, who, reseller_id, data.promotion_id, currency, existing,
+                               chosen_by_reseller)
     today = now.date()
     old = _snapshot(session, customer.id) if existing else None
     if existing is None:
@@ -145,6 +152,30 @@ def set_subscription(session: Session, outbox: Any, who: Actor, customer: Any,
                                         for line in new["lines"]],
         "promotions": new["promotions"], "changed_by": who.user_id, "role": who.role.value})
     return view(session, customer, today)
+
+
+def start_signed_up(session: Session, outbox: Any, customer: Any, user_id: str,
+                    plan_id: str | None, promotion_id: str | None, now: datetime
+                    ) -> dict[str, Any] | None:
+    """The subscription a verified sign-up chose: its plan and its link's promotion, once.
+    A customer that already has one keeps it (a replay). A plan the reseller stopped
+    offering since leaves the account without a subscription (its reseller sets one); a
+    promotion no longer enabled is left out."""
+    if plan_id is None or session.get(Subscription, customer.id) is not None:
+        return None
+    who = Actor(user_id=user_id, role=Role.CUSTOMER, reseller_id=customer.reseller_id,
+                customer_id=customer.id)
+    for promotion in ([promotion_id, None] if promotion_id else [None]):
+        data = SubscriptionUpdate(lines=[{"item_id": plan_id, "quantity": 1}],
+                                  promotion_id=promotion)
+        try:
+            with session.begin_nested():
+                return set_subscription(session, outbox, who, customer, data, now,
+                                        chosen_by_reseller=True)
+        except (Invalid, Conflict) as exc:
+            log.warning("sign-up of %s: subscription not started with promotion %s: %s",
+                        customer.id, promotion, exc.message)
+    return None
 
 
 def statement(session: Session, customer: Any, today: date,

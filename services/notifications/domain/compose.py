@@ -42,6 +42,18 @@ def reset_link(event: dict[str, Any], brand: Brand, portal_url: str,
     }, override)
 
 
+def signup_mail(event: dict[str, Any], brand: Brand) -> tuple[str, Rendered]:
+    """A sign-up's e-mail: the verification link, or "you already have an account" (with
+    the sign-in page) when the address has one. Only the mailbox's owner sees which."""
+    language = event_language(event.get("language"))
+    if event.get("existing"):
+        return "signup_existing", messages.render("signup_existing", language, brand, {
+            "name": event.get("name") or event["email"], "link": event["login_url"]})
+    return "signup_verify", messages.render("signup_verify", language, brand, {
+        "name": event.get("name") or event["email"], "link": event["verify_url"],
+        "expires": link_expiry(event["expires_at"])})
+
+
 def welcome(event: dict[str, Any], brand: Brand, override: Source | None = None) -> Rendered:
     language = event_language(event.get("language"))
     return messages.render("welcome", language, brand, {

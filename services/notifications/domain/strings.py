@@ -26,6 +26,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "reset.intro": "Someone (hopefully you) asked to choose a new PIN or password.",
         "reset.action": "Choose a new password",
         "reset.ignore": "If it was not you, ignore this e-mail: nothing changes.",
+        "signup_verify.subject": "Confirm your e-mail address for {brand}",
+        "signup_verify.intro": "Thank you for signing up. Confirm your e-mail address to "
+                               "create your account; nothing is created before.",
+        "signup_verify.action": "Confirm and choose my PIN",
+        "signup_verify.note": "This link works once, until {expires}. If you did not sign "
+                              "up, ignore this e-mail: nothing is created.",
+        "signup_existing.subject": "You already have a {brand} account",
+        "signup_existing.intro": "Someone (hopefully you) tried to sign up with this e-mail "
+                                 "address, which already has an account. No new account "
+                                 "was created.",
+        "signup_existing.action": "Sign in",
+        "signup_existing.forgot": "Forgot your PIN? Choose \"Forgot?\" on the sign-in page. "
+                                  "If it was not you, ignore this e-mail.",
         "welcome.subject": "Welcome to {brand}",
         "welcome.intro": "Your account {account} is ready.",
         "welcome.trial": "Your free trial ends on {date}.",
@@ -120,6 +133,19 @@ STRINGS: dict[str, dict[str, str]] = {
                        "mot de passe.",
         "reset.action": "Choisir un nouveau mot de passe",
         "reset.ignore": "Si ce n'était pas vous, ignorez ce courriel : rien ne change.",
+        "signup_verify.subject": "Confirmez votre adresse courriel pour {brand}",
+        "signup_verify.intro": "Merci de votre inscription. Confirmez votre adresse courriel "
+                               "pour créer votre compte ; rien n'est créé avant.",
+        "signup_verify.action": "Confirmer et choisir mon NIP",
+        "signup_verify.note": "Ce lien fonctionne une seule fois, jusqu'au {expires}. Si vous "
+                              "ne vous êtes pas inscrit, ignorez ce courriel : rien n'est créé.",
+        "signup_existing.subject": "Vous avez déjà un compte {brand}",
+        "signup_existing.intro": "Quelqu'un (vous, espérons-le) a tenté de s'inscrire avec "
+                                 "cette adresse courriel, qui a déjà un compte. Aucun "
+                                 "nouveau compte n'a été créé.",
+        "signup_existing.action": "Se connecter",
+        "signup_existing.forgot": "NIP oublié ? Choisissez « Oublié ? » sur la page de "
+                                  "connexion. Si ce n'était pas vous, ignorez ce courriel.",
         "welcome.subject": "Bienvenue chez {brand}",
         "welcome.intro": "Votre compte {account} est prêt.",
         "welcome.trial": "Votre essai gratuit se termine le {date}.",

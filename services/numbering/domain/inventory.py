@@ -26,7 +26,7 @@ from sbcommon.contracts.numbering import NumberPage, NumberQuery, PhoneNumber
 from sbcommon.errors import Conflict, Forbidden, Invalid, NotFound
 from sbcommon.locks import check_unlocked
 
-from ..models import KnownCustomer, KnownUser, Number, NumberHistory, PoolSettings
+from ..models import KnownCustomer, KnownUser, Number, NumberHistory, NumberHold, PoolSettings
 from .parse import NumberError, parse_number, region_for
 
 TRANSITIONS = {
@@ -55,6 +55,15 @@ def available_now(now: datetime) -> ColumnElement[bool]:
     """Available, or aging whose rest is over (the timer flips those lazily)."""
     return or_(Number.state == "available",
                and_(Number.state == "aging", Number.available_at <= now))
+
+
+def not_held(now: datetime, except_key: str | None = None) -> ColumnElement[bool]:
+    """No live hold by a sign-up (other than ``except_key``'s) keeps the number."""
+    live = select(NumberHold.e164).where(NumberHold.e164 == Number.e164,
+                                         NumberHold.expires_at > now)
+    if except_key is not None:
+        live = live.where(NumberHold.hold_key != except_key)
+    return ~live.exists()
 
 
 def scope(stmt: Select, actor: Actor) -> Select:
@@ -196,8 +205,13 @@ def assign(session: Session, actor: Actor, customer: KnownCustomer, texts: list[
         raise NotFound(f"not in your pool: {', '.join(missing)}",
                        [{"field": "numbers", "number": e, "message": "not in your pool"}
                         for e in missing])
+    held = set(session.scalars(select(NumberHold.e164).where(
+        NumberHold.e164.in_(wanted), NumberHold.expires_at > now)))
     for e164 in wanted:
         number = rows[e164]
+        if e164 in held and number.state != "reserved":
+            raise Conflict(f"{e164} is held for a sign-up waiting for its e-mail check",
+                           [{"field": "numbers", "number": e164, "state": "held"}])
         if number.state == "reserved" and number.customer_id != customer.id:
             raise Conflict(f"{e164} is reserved for another customer",
                            [{"field": "numbers", "number": e164, "state": "reserved"}])
@@ -223,7 +237,8 @@ def order(session: Session, actor: Actor, customer: KnownCustomer, count: int,
     if actor.is_plain_user:
         raise Forbidden("your account's administrators order its numbers")
     _open(customer)
-    stmt = select(Number).where(Number.reseller_id == customer.reseller_id, available_now(now))
+    stmt = select(Number).where(Number.reseller_id == customer.reseller_id, available_now(now),
+                                not_held(now))
     if country:
         stmt = stmt.where(Number.country == country)
     if area_code:
