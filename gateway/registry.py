@@ -19,6 +19,7 @@ from .areas import (
     mail,
     mail_templates,
     numbers,
+    organisations,
     resellers,
 )
 from .framework import openapi
@@ -35,6 +36,7 @@ AREAS: tuple[Area, ...] = (
     devices.area,
     mail.area,
     numbers.area,
+    organisations.area,
     resellers.area,
     mail_templates.area,
 )

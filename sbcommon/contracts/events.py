@@ -64,6 +64,9 @@ class CustomerEvent(Event):
     country: str  # ISO 3166-1 alpha-2
     version: int  # one more at every change of the account
     trial_ends_at: str | None = None  # ISO 8601, while on a free trial
+    # The organisation it is affiliated to (its members share one directory and call each
+    # other internally); linking and unlinking are changes of the account (a new version).
+    organisation_id: str | None = None
 
 
 class CustomerCreated(CustomerEvent):

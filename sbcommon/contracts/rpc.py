@@ -23,6 +23,10 @@ from .accounts import (
     ForgotRequest,
     LoginRequest,
     LoginResponse,
+    Organisation,
+    OrganisationCreate,
+    OrganisationList,
+    OrganisationUpdate,
     PasswordChange,
     PasswordReset,
     PreferencesUpdate,
@@ -102,6 +106,8 @@ from .routing_policy import (
     AuthorizeQuery,
     Decision,
     DefaultUpdate,
+    Directory,
+    DirectoryQuery,
     NumberTestQuery,
     PbxToken,
     PbxTokenCreate,
@@ -178,6 +184,18 @@ class AccountsRpc(Health, Protocol):
     def portal_brand(self, reseller_id: str | None = None, host: str | None = None,
                      slug: str | None = None) -> Reply[PublicBrand] | None: ...
     def brand_image(self, reseller_id: str, kind: str) -> dict[str, Any]: ...
+    def list_organisations(self, actor: ActorRef) -> Reply[OrganisationList]: ...
+    def get_organisation(self, actor: ActorRef, organisation_id: str
+                         ) -> Reply[Organisation]: ...
+    def create_organisation(self, actor: ActorRef, payload: Payload[OrganisationCreate]
+                            ) -> Reply[Organisation]: ...
+    def update_organisation(self, actor: ActorRef, organisation_id: str,
+                            payload: Payload[OrganisationUpdate]) -> Reply[Organisation]: ...
+    def delete_organisation(self, actor: ActorRef, organisation_id: str) -> None: ...
+    def add_organisation_member(self, actor: ActorRef, organisation_id: str,
+                                customer_id: str) -> Reply[Organisation]: ...
+    def remove_organisation_member(self, actor: ActorRef, organisation_id: str,
+                                   customer_id: str) -> Reply[Organisation]: ...
 
 
 class NumberingRpc(Health, Protocol):
@@ -221,6 +239,9 @@ class RoutingPolicyRpc(Health, Protocol):
                          ) -> Reply[PbxTokenCreated]: ...
     def list_pbx_tokens(self, actor: ActorRef) -> Reply[PbxTokenList]: ...
     def revoke_pbx_token(self, actor: ActorRef, token_id: str) -> Reply[PbxToken]: ...
+    def pbx_directory(self, token: str | None, query: Payload[DirectoryQuery]
+                      ) -> Reply[Directory]: ...
+    def get_directory(self, actor: ActorRef, customer_id: str) -> Reply[Directory]: ...
 
 
 class ProvisioningRpc(Health, Protocol):

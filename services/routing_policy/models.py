@@ -41,6 +41,9 @@ def _now() -> Mapped[datetime]:
 class KnownCustomer(CustomerCopy, Base):
     """What accounts told us about a customer (every customer event carries its state)."""
 
+    # Its organisation (from the same events): members share one directory.
+    organisation_id: Mapped[str | None] = mapped_column(String(36), index=True)
+
 
 class CallerNumber(NumberHolderCopy, Base):
     """Who holds a number (numbering.number_assigned / _released); no holder once released."""

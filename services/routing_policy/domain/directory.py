@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sbcommon import replica
 from sbcommon.contracts.events import NumberAssigned, NumberReleased
 
-from ..models import CallerNumber
+from ..models import CallerNumber, KnownCustomer
 
 DIRECTORY_CHANGED = "directory_changed"
 
@@ -26,3 +27,23 @@ def assign_number(session: Session, event: NumberAssigned, now: datetime) -> boo
 def release_number(session: Session, event: NumberReleased, now: datetime) -> bool:
     return replica.apply_number(session, CallerNumber, event.number, None, event.version,
                                 updated_at=now)
+
+
+def customer_scope(session: Session, customer_id: str | None) -> str | None:
+    """Whose directory the account is in: its organisation's id, else its own id."""
+    if customer_id is None:
+        return None
+    organisation = session.scalar(select(KnownCustomer.organisation_id)
+                                  .where(KnownCustomer.id == customer_id))
+    return organisation or customer_id
+
+
+def holder_scope(session: Session, number: str) -> str | None:
+    """The directory the number is listed in now (before an event changes its holder)."""
+    return customer_scope(session, session.scalar(
+        select(CallerNumber.customer_id).where(CallerNumber.number == number)))
+
+
+def scopes(session: Session, before: str | None, customer_id: str) -> list[str]:
+    """The directories a number's move touches: where it was listed and where it goes."""
+    return sorted({s for s in (before, customer_scope(session, customer_id)) if s})

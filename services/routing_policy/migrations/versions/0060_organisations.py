@@ -1,0 +1,23 @@
+"""organisations: which organisation each known customer belongs to (internal calls)
+
+Revision ID: 0060_organisations
+Revises: 0030_pbx
+Create Date: 2026-11-28
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0060_organisations'
+down_revision = '0030_pbx'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column('customers', sa.Column('organisation_id', sa.String(36), nullable=True))
+    op.create_index('ix_customers_organisation_id', 'customers', ['organisation_id'])
+
+
+def downgrade() -> None:
+    op.drop_index('ix_customers_organisation_id', table_name='customers')
+    op.drop_column('customers', 'organisation_id')
