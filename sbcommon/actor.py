@@ -16,7 +16,7 @@ import hmac
 import json
 import time
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -72,6 +72,9 @@ class Actor(BaseModel):
     role: Role
     reseller_id: str | None = None
     customer_id: str | None = None
+    # A customer's role inside its account; None (every actor signed before account users
+    # existed) acts as today's main user: an account administrator.
+    account_role: Literal["account_admin", "user"] | None = None
 
     @classmethod
     def parse(cls, raw: Any) -> Actor:
@@ -89,6 +92,11 @@ class Actor(BaseModel):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def is_plain_user(self) -> bool:
+        """A customer's user that is not its account's administrator."""
+        return self.role == Role.CUSTOMER and self.account_role == "user"
 
     def sees(self, reseller_id: str | None, customer_id: str | None = None) -> bool:
         """The one tenant-scope rule: an actor sees only what is below it."""

@@ -237,3 +237,93 @@ class ExtensionClash(BaseModel):
     extension: str
     customer_id: str = Field(description="The member already using it")
     joining_customer_id: str = Field(description="The account that would bring it again")
+
+
+# -- users of a customer account --------------------------------------------------------------
+AccountRole = Literal["account_admin", "user"]
+# Dialled inside the account: 2 to 6 digits, unique there.
+Extension = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{2,6}$")]
+PersonName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(_no_control_chars),
+]
+
+
+class AccountUserCreate(Strict):
+    email: Email
+    display_name: Name | None = Field(
+        default=None, description="Shown on phones and in the directory; "
+                                  "from first and last name when omitted.")
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+    extension: Extension | None = None
+    account_role: AccountRole = "user"
+    language: Language | None = Field(default=None, description="Defaults to the account's.")
+    identifier: Identifier | None = Field(
+        default=None, description="Sign-in identifier; generated from the name when omitted.")
+
+    @model_validator(mode="after")
+    def _named(self) -> AccountUserCreate:
+        if not (self.display_name or self.first_name or self.last_name):
+            raise ValueError("give display_name, or first_name and last_name")
+        return self
+
+    def name(self) -> str:
+        return self.display_name or " ".join(
+            p for p in (self.first_name, self.last_name) if p)
+
+
+class AccountUserUpdate(Strict):
+    email: Email | None = None
+    display_name: Name | None = None
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+    extension: Extension | None = Field(default=None, description="null removes it")
+    account_role: AccountRole | None = None
+    language: Language | None = None
+    version: int | None = Field(
+        default=None, ge=1, description="If given, the change applies only to this version "
+                                        "(409 if the user changed meanwhile).")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> AccountUserUpdate:
+        if not (self.model_fields_set - {"version"}):
+            raise ValueError("give at least one field to change")
+        return self
+
+
+class AccountUser(BaseModel):
+    id: str
+    customer_id: str
+    reseller_id: str
+    identifier: str
+    email: str
+    display_name: str
+    first_name: str | None
+    last_name: str | None
+    extension: str | None
+    account_role: AccountRole
+    language: Language
+    main: bool = Field(description="The account's main user (its sign-in identifier is the "
+                                   "account's); it cannot be deleted")
+    has_pin: bool = Field(description="Whether the user has chosen its PIN")
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class AccountUserQuery(Strict):
+    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = Field(
+        default=None, description="Found in the name, e-mail, identifier or extension.")
+    account_role: AccountRole | None = None
+    page: int = Field(default=1, ge=1, le=100_000)
+    per_page: int = Field(default=50, ge=1, le=500)
+
+
+class AccountUserPage(BaseModel):
+    items: list[AccountUser]
+    total: int
+    page: int
+    per_page: int
+    pages: int

@@ -102,6 +102,25 @@ class PasswordResetRequested(Event):
     expires_at: str
 
 
+class AccountUserChanged(Event):
+    """A user of a customer account as other services keep it (numbers held by a user,
+    the name on its phone lines, the directory). ``deleted``: the user is gone; its numbers
+    go to aging and its lines are removed. The version is one more at every change of the
+    user, so a copy applies only what is newer than what it has."""
+
+    customer_id: str
+    user_id: str
+    display_name: str
+    first_name: str | None = None
+    last_name: str | None = None
+    extension: str | None  # 2-6 digits, unique within the account
+    account_role: Literal["account_admin", "user"]
+    language: Literal["fr", "en"]
+    email: str
+    version: int
+    deleted: bool = False
+
+
 # -- numbering.events -----------------------------------------------------------------------
 class NumberAssigned(Event):
     customer_id: str
@@ -161,6 +180,7 @@ MODELS: dict[str, type[Event]] = {
     "customer_status_changed": CustomerStatusChanged,
     "customer_closed": CustomerClosed,
     "password_reset_requested": PasswordResetRequested,
+    "account_user_changed": AccountUserChanged,
     "number_assigned": NumberAssigned,
     "number_released": NumberReleased,
     "subscription_changed": SubscriptionChanged,

@@ -171,7 +171,18 @@ class User(Base):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'reseller', 'customer')", name="role"),
+        CheckConstraint(
+            "(role = 'customer') = (account_role IS NOT NULL) "
+            "AND (account_role IS NULL OR account_role IN ('account_admin', 'user'))",
+            name="account_role"),
+        CheckConstraint(
+            "extension IS NULL OR (extension ~ '^[0-9]{2,6}$' AND customer_id IS NOT NULL)",
+            name="extension"),
         Index("ix_users_email_lower", text("lower(email)"), unique=True),
+        # Extensions are dialled inside one account: unique there, free elsewhere.
+        Index("ix_users_customer_extension", "customer_id", "extension", unique=True,
+              postgresql_where=text("extension IS NOT NULL")),
+        Index("ix_users_customer", "customer_id", "display_name", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -181,7 +192,16 @@ class User(Base):
     identifier: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     email: Mapped[str] = mapped_column(String(254), nullable=False)
     display_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
     language: Mapped[str] = mapped_column(String(2), nullable=False, server_default="fr")
+    # Users of a customer account only: its extension (2-6 digits) and its role there
+    # (account_admin manages the account's users; user sees its own numbers and lines).
+    extension: Mapped[str | None] = mapped_column(String(6))
+    account_role: Mapped[str | None] = mapped_column(String(20))
+    # One more at every change; account_user_changed carries it so copies apply only newer.
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="1")
+    updated_at: Mapped[datetime] = _now()
     # NULL until the user chooses one through a single-use link (access codes / forgot).
     password_hash: Mapped[str | None] = mapped_column(String(255))
     failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")

@@ -151,6 +151,7 @@ def create(
         id=str(uuid.uuid4()), role="customer", reseller_id=reseller.id,
         customer_id=customer.id, identifier=identifier, email=data.email,
         display_name=data.contact_name or data.name, language=data.language, created_at=now,
+        account_role="account_admin", version=1, updated_at=now,
     ))
     session.flush()
     session.refresh(customer)

@@ -24,7 +24,7 @@ def user_info(user: User) -> dict[str, Any]:
 
 def actor_of(user: User) -> Actor:
     return Actor(user_id=user.id, role=Role(user.role), reseller_id=user.reseller_id,
-                 customer_id=user.customer_id)
+                 customer_id=user.customer_id, account_role=user.account_role)
 
 
 def _ensure_free(session: Session, identifier: str, email: str) -> None:

@@ -54,12 +54,11 @@ def find_clashes(present: Iterable[tuple[str, str]], joining: Iterable[tuple[str
 def _extensions(session: Session, customer_ids: Iterable[str],
                 except_user: str | None = None) -> list[tuple[str, str]]:
     """(extension, customer id) of the users of these accounts that have one."""
-    column = getattr(User, "extension", None)
     ids = list(customer_ids)
-    if column is None or not ids:  # accounts whose users have no extensions yet
+    if not ids:
         return []
-    stmt = select(column, User.customer_id).where(User.customer_id.in_(ids),
-                                                  column.is_not(None))
+    stmt = select(User.extension, User.customer_id).where(User.customer_id.in_(ids),
+                                                          User.extension.is_not(None))
     if except_user is not None:
         stmt = stmt.where(User.id != except_user)
     return [(str(e), str(c)) for e, c in session.execute(stmt)]
@@ -79,21 +78,27 @@ def extension_clashes(session: Session, organisation_id: str, customer_id: str
 
 
 def check_extension(session: Session, customer_id: str, extension: str | None,
-                    user_id: str | None = None) -> None:
-    """409 when ``extension`` is already used by another user of the account's organisation
-    (or of the account itself). Call it where a user's extension is created or changed,
-    in the same transaction."""
+                    except_user: str | None = None) -> None:
+    """409 when another member of the account's organisation has a user with
+    ``extension`` (the account's own users are checked where users are changed). Called
+    wherever a user's extension is set, in the same transaction."""
     if not extension:
         return
     organisation_id = session.scalar(select(Customer.organisation_id)
                                      .where(Customer.id == customer_id))
-    scope = _member_ids(session, organisation_id) if organisation_id else [customer_id]
-    clashes = find_clashes(_extensions(session, scope, except_user=user_id),
-                           [(extension, "")])
+    if organisation_id is None:
+        return
+    # The organisation's row serialises this check with an account joining it (which
+    # locks it too): neither can miss the other's extensions.
+    session.execute(select(Organisation.id).where(Organisation.id == organisation_id)
+                    .with_for_update())
+    others = [c for c in _member_ids(session, organisation_id) if c != customer_id]
+    clashes = find_clashes(_extensions(session, others, except_user=except_user),
+                           [(extension, customer_id)])
     if clashes:
-        where = "its organisation" if organisation_id else "this account"
-        raise Conflict(f"extension {extension} is already used in {where}",
-                       [{"field": "extension", "message": "already used",
+        raise Conflict(f"extension {extension} is already used in this account's "
+                       "organisation",
+                       [{"field": "extension", "message": "already used in the organisation",
                          "customer_id": clashes[0]["customer_id"]}])
 
 

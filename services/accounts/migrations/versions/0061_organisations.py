@@ -1,14 +1,14 @@
 """organisations: a reseller's accounts affiliated into one organisation (one directory)
 
-Revision ID: 0060_organisations
-Revises: 0050_resellers
+Revision ID: 0061_organisations
+Revises: 0060_users_account_users
 Create Date: 2026-11-28
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0060_organisations'
-down_revision = '0050_resellers'
+revision = '0061_organisations'
+down_revision = '0060_users_account_users'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,6 @@
+"""Strings of the users pages, in French and English."""
+
+MESSAGES = {
+    "en": {},
+    "fr": {},
+}
