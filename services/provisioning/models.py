@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -101,6 +102,25 @@ class Device(Base):
     last_provisioned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_provisioned_file: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()
+
+
+class DirectoryUser(Base):
+    """A user of a customer account, from accounts' ``account_user_changed``: what the
+    phones' phone book shows of it. A deleted user keeps its row so its version still stops
+    a late event."""
+
+    __tablename__ = "directory_users"
+
+    user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    reseller_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    customer_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    extension: Mapped[str | None] = mapped_column(String(10))
+    deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False)
     updated_at: Mapped[datetime] = _now()
 
 

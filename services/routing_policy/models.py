@@ -50,6 +50,25 @@ class CallerNumber(NumberHolderCopy, Base):
 
     __tablename__ = "caller_numbers"
 
+    # The account's user that holds it, when numbering says so (the directory lists it there).
+    user_id: Mapped[str | None] = mapped_column(String(36))
+    updated_at: Mapped[datetime] = _now()
+
+
+class DirectoryUser(Base):
+    """A user of a customer account, from accounts' ``account_user_changed``: its name and
+    extension in the shared directory. A deleted user keeps its row (``deleted``) so its
+    version still stops a late event."""
+
+    __tablename__ = "directory_users"
+
+    user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    reseller_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    customer_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    extension: Mapped[str | None] = mapped_column(String(10))
+    deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False)
     updated_at: Mapped[datetime] = _now()
 
 

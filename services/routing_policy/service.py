@@ -28,6 +28,7 @@ from sbcommon import replica
 from sbcommon.actor import Actor, Role
 from sbcommon.consumer import handles
 from sbcommon.contracts.events import (
+    AccountUserChanged,
     CustomerClosed,
     CustomerCreated,
     CustomerEvent,
@@ -329,6 +330,12 @@ class RoutingPolicyService:
         if directory.release_number(session, event, utcnow()):
             self._directory_changed(session, event.reseller_id, number=event.number,
                                     scopes=directory.scopes(session, before, event.customer_id))
+
+    @handles("accounts", "account_user_changed", AccountUserChanged)
+    def on_account_user_changed(self, session: Session, event: AccountUserChanged) -> None:
+        if directory.apply_user(session, event, utcnow()):
+            scope = directory.customer_scope(session, event.customer_id)
+            self._directory_changed(session, event.reseller_id, scopes=[scope])
 
     @handles("provisioning", "sip_credentials_changed", SipCredentialsChanged)
     def on_sip_credentials_changed(self, session: Session, event: SipCredentialsChanged

@@ -28,6 +28,7 @@ from sbcommon.errors import NotFound, Unauthorized
 
 from ..models import (
     CallerNumber,
+    DirectoryUser,
     KnownCustomer,
     PbxTokenRow,
     ResellerPolicy,
@@ -120,7 +121,7 @@ class PolicyCache:
         fresh["defaults"] = {p.reseller_id: p.default_action for p in policies}
         fresh["fallbacks"] = {p.reseller_id: p.unavailable_action for p in policies}
         fresh["reseller_tables"] = {k: LevelTable.compile(v) for k, v in by_reseller.items()}
-        fresh["directories"] = _directories(session, fresh["customers"], fresh["callers"])
+        fresh["directories"] = _directories(session, fresh["customers"])
         fresh["customer_tables"] = {k: LevelTable.compile(v) for k, v in by_customer.items()}
         tokens = self._read_tokens(session)
         # Swap whole dicts at the end: a full reload is never seen half done. Entries a
@@ -202,11 +203,13 @@ class PolicyCache:
             (KnownCustomer.organisation_id == scope)
             | ((KnownCustomer.id == scope) & KnownCustomer.organisation_id.is_(None)))))
         members = [r.id for r in rows]
-        numbers = session.execute(select(CallerNumber.number, CallerNumber.customer_id)
-                                  .where(CallerNumber.customer_id.in_(members))).tuples().all()
+        numbers = session.execute(
+            select(CallerNumber.number, CallerNumber.customer_id, CallerNumber.user_id)
+            .where(CallerNumber.customer_id.in_(members))).tuples().all()
+        users = _users(session, DirectoryUser.customer_id.in_(members))
         organisation = scope if any(r.organisation_id == scope for r in rows) else None
-        directory = internal.build(scope, organisation, map(_member, rows), (),
-                                   ((n, c, None) for n, c in numbers)) if rows else None
+        directory = internal.build(scope, organisation, map(_member, rows), users,
+                                   numbers) if rows else None
         self._put("directories", scope, directory, stamp)
 
     def load_caller(self, session: Session, number: str) -> None:
@@ -348,17 +351,34 @@ def _member(row: KnownCustomer) -> internal.Member:
     return internal.Member(row.id, row.name, row.status)
 
 
-def _directories(session: Session, customers: dict[str, CustomerContext],
-                 callers: dict[str, str]) -> dict[str, internal.Directory]:
-    """Every scope with something to share: organisations, and accounts holding numbers."""
+def _users(session: Session, where: Any) -> list[internal.UserRow]:
+    rows = session.execute(select(DirectoryUser.user_id, DirectoryUser.customer_id,
+                                  DirectoryUser.name, DirectoryUser.extension)
+                           .where(where, DirectoryUser.deleted.is_(False)))
+    return [internal.UserRow(*row) for row in rows]
+
+
+def _directories(session: Session, customers: dict[str, CustomerContext]
+                 ) -> dict[str, internal.Directory]:
+    """Every scope with something to share: organisations, and accounts holding numbers or
+    having users."""
     members: dict[str, list[internal.Member]] = defaultdict(list)
     for c in customers.values():
         members[c.scope].append(internal.Member(c.customer_id, c.name, c.status))
-    numbers: dict[str, list[tuple[str, str, None]]] = defaultdict(list)
-    for number, holder in callers.items():
+    numbers: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
+    for number, holder, user_id in session.execute(
+            select(CallerNumber.number, CallerNumber.customer_id, CallerNumber.user_id)
+            .where(CallerNumber.customer_id.is_not(None))):
         context = customers.get(holder)
         if context is not None:
-            numbers[context.scope].append((number, holder, None))
-    scopes = {c.organisation_id for c in customers.values() if c.organisation_id} | set(numbers)
+            numbers[context.scope].append((number, holder, user_id))
+    users: dict[str, list[internal.UserRow]] = defaultdict(list)
+    for user in _users(session, DirectoryUser.customer_id.is_not(None)):
+        context = customers.get(user.customer_id)
+        if context is not None:
+            users[context.scope].append(user)
+    scopes = ({c.organisation_id for c in customers.values() if c.organisation_id}
+              | set(numbers) | set(users))
     return {scope: internal.build(scope, scope if scope not in customers else None,
-                                  members[scope], (), numbers[scope]) for scope in scopes}
+                                  members[scope], users[scope], numbers[scope])
+            for scope in scopes}
