@@ -41,7 +41,8 @@ SUBSCRIBER_PIN = "subscriber-pin-7"
 # Path parameters the matrices can fill with real ids: a route with any other parameter
 # fails its case until an object of that kind is created here for each tenant.
 OBJECT_PARAMS = ("customer_id", "device_id", "number", "rule_id", "import_id", "token_id",
-                 "reseller_id", "slug", "kind", "language", "item_id", "promotion_id")
+                 "reseller_id", "slug", "kind", "language", "item_id", "promotion_id",
+                 "organisation_id")
 # Parameters that name one of the caller's own things (its override of the welcome e-mail,
 # its logo), not someone's object: another tenant reaches its own, and must see nothing of
 # A's and change nothing of A's.
@@ -134,6 +135,7 @@ class Tenant:
             "catalogue_items": self.admin_api.get("/api/v1/admin/catalogue/items"),
             "pricing": self.admin_api.get(
                 f"/api/v1/admin/resellers/{self.reseller.reseller_id}/pricing"),
+            "organisations": self.api.get("/api/v1/organisations"),
         }
         out: dict[str, Any] = {}
         for key, resp in got.items():
@@ -239,6 +241,9 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
     _ok(admin.patch(f"/api/v1/admin/resellers/{a_login.reseller_id}", json={
         "pbx_name": f"Private PBX {tag}", "sip_domain": f"sip-{tag}.victim.example"}))
     item, promotion = _catalogue(admin, a, a_login.reseller_id, cid, tag)
+    organisation = _ok(a.post("/api/v1/organisations", json={"name": f"Private org {tag}"}),
+                       201)
+    _ok(a.put(f"/api/v1/organisations/{organisation['id']}/members/{cid}"))
 
     tenant = Tenant(a_login, a, admin, PortalClient(base_url).login(a_login.identifier,
                                                                      a_login.password))
@@ -255,6 +260,7 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
         "language": ["en"],
         "item_id": [item["id"]],
         "promotion_id": [promotion["id"]],
+        "organisation_id": [organisation["id"]],
     }
     tenant.refs = {
         "customer_id": cid, "customer_identifier": customer["identifier"],
@@ -271,7 +277,7 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
         f"Private welcome {tag}", f"Private PBX {tag}", f"sip-{tag}.victim.example",
         token["id"], token["name"],
         item["id"], item["name_en"], item["name_fr"], promotion["id"], promotion["name_en"],
-        promotion["name_fr"],
+        promotion["name_fr"], organisation["id"], f"Private org {tag}",
     }
 
     # B: its own customer (for mixed ids) and that customer's user

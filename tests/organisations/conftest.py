@@ -60,3 +60,7 @@ def affiliated(reseller_api) -> Affiliated:
     for customer in (a, b):
         org = ok(reseller_api.put(f"{ORGS}/{org['id']}/members/{customer['id']}"))
     return Affiliated(org, a, b, a_user, b_user, b_number)
+
+
+# The provisioning file server (a real process on the platform's database) and its helpers.
+from tests.provisioning.conftest import box, file_server, provisioning_db  # noqa: E402, F401
