@@ -39,8 +39,8 @@ from sbcommon.rpc import rpc
 from sbcommon.telemetry import Telemetry
 from sbcommon.validation import parse
 
-from .domain import accounts, customers, devices, phonebook, sip_server, vendors
-from .models import Customer, idempotency, outbox
+from .domain import accounts, customers, devices, sip_server, vendors
+from .models import AccountUser, Customer, CustomerNumber, idempotency, outbox
 from .settings import ProvisioningSettings, secret_box
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,8 @@ class ProvisioningService:
         who = Actor.parse(actor)
         data = parse(DeviceCreate, payload)
         self.known_customers.ensure(who, customer_id)
+        replica.ensure_user(self.db, self.accounts_rpc, AccountUser, who, customer_id,
+                            data.user_id)
         return self.once(who, lambda session: devices.create(
             session, who, customer_id, data, BOX, self.outbox, utcnow()))
 
@@ -110,6 +112,8 @@ class ProvisioningService:
         who = Actor.parse(actor)
         data = parse(DeviceUpdate, payload)
         self.known_customers.ensure(who, customer_id)
+        replica.ensure_user(self.db, self.accounts_rpc, AccountUser, who, customer_id,
+                            data.user_id)
         return self.once(who, lambda session: devices.update(
             session, who, customer_id, device_id, data, BOX, self.outbox, utcnow()))
 
@@ -168,19 +172,35 @@ class ProvisioningService:
         # Its organisation decides whose phone book its phones download.
         replica.apply_organisation(session, Customer, event)
 
-    @handles("accounts", "account_user_changed", AccountUserChanged)
-    def on_account_user_changed(self, session: Session, event: AccountUserChanged) -> None:
-        phonebook.apply_user(session, event, utcnow())
-
     @handles("accounts", "reseller_updated", ResellerUpdated)
     def on_reseller_updated(self, session: Session, event: ResellerUpdated) -> None:
         if sip_server.apply_update(session, event, utcnow()):
             devices.realm_changed(session, event.reseller_id, BOX, self.outbox)
 
+    @handles("accounts", "account_user_changed", AccountUserChanged)
+    def on_account_user_changed(self, session: Session, event: AccountUserChanged) -> None:
+        """Keep the user (its name is on its phones); a deleted user's lines go with it."""
+        if replica.apply_user(session, AccountUser, event) and event.deleted:
+            devices.remove_user_lines(session, event.user_id, self.outbox)
+
     @handles("numbering", "number_assigned", NumberAssigned)
     def on_number_assigned(self, session: Session, event: NumberAssigned) -> None:
-        customers.assign_number(session, event, utcnow())
+        before = self._holder(session, event.number)
+        if customers.assign_number(session, event, utcnow()):
+            self._lines_follow(session, before, event.user_id)
 
     @handles("numbering", "number_released", NumberReleased)
     def on_number_released(self, session: Session, event: NumberReleased) -> None:
-        customers.release_number(session, event)
+        before = self._holder(session, event.number)
+        if customers.release_number(session, event):
+            self._lines_follow(session, before, None)
+
+    @staticmethod
+    def _holder(session: Session, number: str) -> str | None:
+        row = session.get(CustomerNumber, number)
+        return row.user_id if row is not None else None
+
+    def _lines_follow(self, session: Session, before: str | None, after: str | None) -> None:
+        """The users whose numbers changed: their lines call from another number now."""
+        for user_id in {before, after} - {None}:
+            devices.user_numbers_changed(session, user_id, BOX, self.outbox)

@@ -25,7 +25,7 @@ from sbcommon.consumer import processed_events_table
 from sbcommon.db import service_metadata
 from sbcommon.idempotency import idempotency_table
 from sbcommon.outbox import outbox_table
-from sbcommon.replica import CustomerCopy, NumberHolderCopy
+from sbcommon.replica import AccountUserCopy, CustomerCopy, NumberHolderCopy
 
 metadata = service_metadata()
 
@@ -55,21 +55,11 @@ class CallerNumber(NumberHolderCopy, Base):
     updated_at: Mapped[datetime] = _now()
 
 
-class DirectoryUser(Base):
-    """A user of a customer account, from accounts' ``account_user_changed``: its name and
-    extension in the shared directory. A deleted user keeps its row (``deleted``) so its
-    version still stops a late event."""
+class AccountUser(AccountUserCopy, Base):
+    """The customers' users (accounts' ``account_user_changed``): their names and
+    extensions in the shared directory."""
 
-    __tablename__ = "directory_users"
-
-    user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    reseller_id: Mapped[str] = mapped_column(String(36), nullable=False)
-    customer_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
-    name: Mapped[str] = mapped_column(String(200), nullable=False)
-    extension: Mapped[str | None] = mapped_column(String(10))
-    deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
-    version: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    updated_at: Mapped[datetime] = _now()
+    __tablename__ = "account_users"
 
 
 class RuleRow(Base):

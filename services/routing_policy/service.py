@@ -333,7 +333,7 @@ class RoutingPolicyService:
 
     @handles("accounts", "account_user_changed", AccountUserChanged)
     def on_account_user_changed(self, session: Session, event: AccountUserChanged) -> None:
-        if directory.apply_user(session, event, utcnow()):
+        if directory.apply_user(session, event):
             scope = directory.customer_scope(session, event.customer_id)
             self._directory_changed(session, event.reseller_id, scopes=[scope])
 

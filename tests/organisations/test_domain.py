@@ -139,19 +139,23 @@ HOSTILE = 'Smith & <Sons> "Q" \'x\''
 
 
 def _contacts() -> list[phonebook.Contact]:
-    users = [SimpleNamespace(customer_id=A, name=HOSTILE, first_name="Smith &", last_name="<Sons>",
-                             extension="201", deleted=False),
-             SimpleNamespace(customer_id=B, name="Bob", first_name=None, last_name=None,
-                             extension="202", deleted=False),
-             SimpleNamespace(customer_id=B, name="Gone", first_name=None, last_name=None,
-                             extension="203", deleted=True)]
+    users = [SimpleNamespace(id="u1", customer_id=A, display_name=HOSTILE, extension="201",
+                             deleted=False),
+             SimpleNamespace(id="u2", customer_id=B, display_name="Bob", extension="202",
+                             deleted=False),
+             SimpleNamespace(id="u3", customer_id=B, display_name="Gone", extension="203",
+                             deleted=True),
+             SimpleNamespace(id="u4", customer_id=C, display_name="Outsider", extension="204",
+                             deleted=False)]
     return phonebook.contacts([(A, "Lyon"), (B, "Paris")], users,
-                              [("+15145550100", B), ("+15145550199", C)])
+                              [("+15145550100", B, None), ("+15145550101", B, "u2"),
+                               ("+15145550199", C, None)])
 
 
 def test_contacts_of_the_organisation():
     names = [(c.name, c.numbers) for c in _contacts()]
-    assert names == [("Bob", ("202",)), ("Paris", ("+15145550100",)), (HOSTILE, ("201",))]
+    assert names == [("Bob", ("202", "+15145550101")), ("Paris", ("+15145550100",)),
+                     (HOSTILE, ("201",))]
 
 
 def _texts(root, tag: str) -> list[str]:
@@ -171,10 +175,10 @@ def test_every_vendor_phone_book_parses_and_escapes_names(model, root_tag, name_
     body = vendors.render_phonebook(model, "Directory", _contacts())
     root = ElementTree.fromstring(body)
     assert root.tag == root_tag
-    assert set(_texts(root, number_tag)) == {"201", "202", "+15145550100"}
+    assert set(_texts(root, number_tag)) == {"201", "202", "+15145550100", "+15145550101"}
     names = _texts(root, name_tag)
     assert "Bob" in names
-    assert (HOSTILE in names) or ("Smith &" in names)  # fn/FirstName carry the first name
+    assert HOSTILE in names  # parsed back exactly: it was escaped
     assert b"<Sons>" not in body and b"&amp;" in body
 
 

@@ -13,7 +13,7 @@ import pytest
 from gateway import registry as views
 from gateway.framework.i18n import LANGUAGES
 from gateway.registry import MESSAGES, plural_translator, translator
-from sbcommon.contracts.accounts import CustomerKind, CustomerStatus, SortKey
+from sbcommon.contracts.accounts import AccountRole, CustomerKind, CustomerStatus, SortKey
 from sbcommon.contracts.catalogue import ItemKind, QuantityRule, Recurrence
 from sbcommon.contracts.notifications import MailKind, MailStatus, TemplateKind
 from sbcommon.contracts.numbering import NumberState
@@ -60,6 +60,7 @@ DYNAMIC_VALUES: dict[str, tuple[str, ...]] = {
     "catalogue.kind.": get_args(ItemKind),
     "catalogue.recurrence.": get_args(Recurrence),
     "catalogue.rule.": get_args(QuantityRule),
+    "users.role.": get_args(AccountRole),
 }
 
 

@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 from sbcommon.errors import NotFound, Unauthorized
 
 from ..models import (
+    AccountUser,
     CallerNumber,
-    DirectoryUser,
     KnownCustomer,
     PbxTokenRow,
     ResellerPolicy,
@@ -206,7 +206,7 @@ class PolicyCache:
         numbers = session.execute(
             select(CallerNumber.number, CallerNumber.customer_id, CallerNumber.user_id)
             .where(CallerNumber.customer_id.in_(members))).tuples().all()
-        users = _users(session, DirectoryUser.customer_id.in_(members))
+        users = _users(session, AccountUser.customer_id.in_(members))
         organisation = scope if any(r.organisation_id == scope for r in rows) else None
         directory = internal.build(scope, organisation, map(_member, rows), users,
                                    numbers) if rows else None
@@ -352,9 +352,9 @@ def _member(row: KnownCustomer) -> internal.Member:
 
 
 def _users(session: Session, where: Any) -> list[internal.UserRow]:
-    rows = session.execute(select(DirectoryUser.user_id, DirectoryUser.customer_id,
-                                  DirectoryUser.name, DirectoryUser.extension)
-                           .where(where, DirectoryUser.deleted.is_(False)))
+    rows = session.execute(select(AccountUser.id, AccountUser.customer_id,
+                                  AccountUser.display_name, AccountUser.extension)
+                           .where(where, AccountUser.deleted.is_(False)))
     return [internal.UserRow(*row) for row in rows]
 
 
@@ -373,7 +373,7 @@ def _directories(session: Session, customers: dict[str, CustomerContext]
         if context is not None:
             numbers[context.scope].append((number, holder, user_id))
     users: dict[str, list[internal.UserRow]] = defaultdict(list)
-    for user in _users(session, DirectoryUser.customer_id.is_not(None)):
+    for user in _users(session, AccountUser.customer_id.is_not(None)):
         context = customers.get(user.customer_id)
         if context is not None:
             users[context.scope].append(user)

@@ -9,23 +9,20 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from sbcommon import replica
 from sbcommon.contracts.events import AccountUserChanged, NumberAssigned, NumberReleased
 
-from ..models import CallerNumber, DirectoryUser, KnownCustomer
+from ..models import AccountUser, CallerNumber, KnownCustomer
 
 DIRECTORY_CHANGED = "directory_changed"
 
 
 def assign_number(session: Session, event: NumberAssigned, now: datetime) -> bool:
-    # A number held by one of the account's users says so (``user_id``, when numbering
-    # sends it): the directory lists it under that user.
+    # A number held by one of the account's users says so: the directory lists it there.
     return replica.apply_number(session, CallerNumber, event.number, event.customer_id,
-                                event.version, updated_at=now,
-                                user_id=getattr(event, "user_id", None))
+                                event.version, updated_at=now, user_id=event.user_id)
 
 
 def release_number(session: Session, event: NumberReleased, now: datetime) -> bool:
@@ -33,19 +30,9 @@ def release_number(session: Session, event: NumberReleased, now: datetime) -> bo
                                 updated_at=now, user_id=None)
 
 
-def apply_user(session: Session, event: AccountUserChanged, now: datetime) -> bool:
+def apply_user(session: Session, event: AccountUserChanged) -> bool:
     """Keep the user's name and extension unless a newer version is known; True if so."""
-    values = {"user_id": event.user_id, "reseller_id": event.reseller_id,
-              "customer_id": event.customer_id, "name": event.display_name[:200],
-              "extension": None if event.deleted else event.extension,
-              "deleted": event.deleted, "version": event.version, "updated_at": now}
-    table = DirectoryUser.__table__
-    stmt = pg_insert(table).values(**values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.user_id],
-        set_={k: stmt.excluded[k] for k in values if k != "user_id"},
-        where=table.c.version < stmt.excluded.version).returning(table.c.user_id)
-    return session.execute(stmt).first() is not None
+    return replica.apply_user(session, AccountUser, event)
 
 
 def customer_scope(session: Session, customer_id: str | None) -> str | None:
