@@ -185,6 +185,22 @@ def _upsert_if_newer(session: Session, model: Any, key: str, values: dict[str, A
     return session.execute(stmt).first() is not None
 
 
+def apply_organisation(session: Session, model: type[CustomerCopy], event: BaseModel
+                       ) -> tuple[str | None, str | None] | None:
+    """Keep the customer's organisation (a column ``organisation_id`` of ``model``) from a
+    customer event that is the copy's latest state — an equal version included, since a copy
+    made through ``ensure`` did not carry it. Returns (before, after) when it changed."""
+    new = getattr(event, "organisation_id", None)
+    table = model.__table__
+    row = session.execute(select(table.c.organisation_id, table.c.version)
+                          .where(table.c.id == event.customer_id).with_for_update()).first()
+    if row is None or row.version > event.version or row.organisation_id == new:
+        return None
+    session.execute(table.update().where(table.c.id == event.customer_id)
+                    .values(organisation_id=new))
+    return row.organisation_id, new
+
+
 def is_latest(session: Session, model: type[CustomerCopy], event: BaseModel) -> bool:
     """Whether ``event`` is (still) the customer's latest state: a side effect of a close
     must not hit an account that a newer event already reopened."""

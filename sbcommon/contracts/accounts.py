@@ -119,6 +119,8 @@ class Customer(BaseModel):
     version: int = Field(description="One more at every change of the account")
     locked: bool = Field(default=False, description="The reseller locked the subscriber's "
                                                     "own changes to its settings")
+    organisation_id: str | None = Field(
+        None, description="The organisation it is affiliated to (shares its directory)")
 
 
 class CustomerQuery(Strict):
@@ -285,6 +287,43 @@ class ResellerCreate(Strict):
     country: Country = "CA"
     language: Language = "fr"
     trial_days: int | None = Field(default=None, ge=1, le=365)
+
+
+# -- organisations (affiliated accounts sharing one directory) -------------------------------
+class OrganisationCreate(Strict):
+    name: Name
+
+
+class OrganisationUpdate(Strict):
+    name: Name
+
+
+class OrganisationMember(BaseModel):
+    customer_id: str
+    name: str
+    kind: CustomerKind
+    status: CustomerStatus
+
+
+class Organisation(BaseModel):
+    id: str
+    reseller_id: str
+    name: str
+    members: list[OrganisationMember] = Field(
+        description="Its accounts; an account belongs to at most one organisation")
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class OrganisationList(BaseModel):
+    items: list[Organisation]
+
+
+class ExtensionClash(BaseModel):
+    extension: str
+    customer_id: str = Field(description="The member already using it")
+    joining_customer_id: str = Field(description="The account that would bring it again")
 
 
 # -- users of a customer account --------------------------------------------------------------

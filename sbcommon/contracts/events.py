@@ -65,6 +65,9 @@ class CustomerEvent(Event):
     version: int  # one more at every change of the account
     trial_ends_at: str | None = None  # ISO 8601, while on a free trial
     locked: bool = False  # the reseller locked the subscriber's own settings
+    # The organisation it is affiliated to (its members share one directory and call each
+    # other internally); linking and unlinking are changes of the account (a new version).
+    organisation_id: str | None = None
 
 
 class CustomerCreated(CustomerEvent):

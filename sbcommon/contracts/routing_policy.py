@@ -10,7 +10,7 @@ Action = Literal["allow", "deny"]
 MatchType = Literal["destination", "prefix", "country", "category"]
 Category = Literal["international", "premium_rate", "toll_free", "satellite"]
 CallKind = Literal["direct", "forward", "transfer"]
-Level = Literal["customer", "reseller", "default", "emergency", "unavailable"]
+Level = Literal["customer", "reseller", "default", "emergency", "unavailable", "internal"]
 
 # What the PBX sends "as dialled"; the service explains what is wrong with it.
 Dialed = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -84,6 +84,17 @@ class SipCredentials(BaseModel):
     caller_id: str | None = Field(None, description="The E.164 number the line calls from")
 
 
+class Callee(BaseModel):
+    """Who an internal call reaches: a member of the caller's organisation (or the caller's
+    own account), by extension or by number."""
+
+    customer_id: str
+    user_id: str | None = None
+    name: str | None = None
+    extension: str | None = None
+    number: str | None = Field(None, description="E.164, when the call dialled a number")
+
+
 class Decision(BaseModel):
     allow: bool
     destination: str
@@ -99,6 +110,9 @@ class Decision(BaseModel):
     dialed: str | None = Field(None, description="The dialled string as understood (a + "
                                                  "that arrived as a space is read as +)")
     caller: str | None = Field(None, description="The calling number as understood")
+    callee: Callee | None = Field(
+        None, description="Level internal: the fellow member (or the caller's own account) "
+                          "the call reaches; external rules are not consulted")
 
 
 class PbxTokenCreate(Strict):
@@ -122,3 +136,25 @@ class PbxTokenCreated(PbxToken):
 
 class PbxTokenList(BaseModel):
     items: list[PbxToken]
+
+
+class DirectoryQuery(Strict):
+    customer: Annotated[str, StringConstraints(min_length=1, max_length=36)]
+
+
+class DirectoryEntry(BaseModel):
+    customer_id: str
+    customer_name: str
+    user_id: str | None = Field(None, description="None: the account's own entry (its "
+                                                  "numbers not held by a user)")
+    name: str
+    extension: str | None = None
+    numbers: list[str] = Field(default_factory=list, description="E.164")
+
+
+class Directory(BaseModel):
+    customer_id: str = Field(description="Whose directory was asked for")
+    organisation_id: str | None = Field(None, description="None: the account belongs to no "
+                                                          "organisation (its own directory)")
+    members: list[str] = Field(description="The accounts it covers")
+    entries: list[DirectoryEntry]

@@ -141,6 +141,9 @@ class Customer(Base):
     country: Mapped[str] = mapped_column(String(2), nullable=False, server_default="CA")
     contact_name: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), nullable=False)
+    # The organisation it is affiliated to (at most one), sharing its directory.
+    organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"),
+                                                        index=True)
     trial_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The reseller locked the subscriber's own changes to its settings (see sbcommon.locks).
@@ -155,6 +158,21 @@ class Customer(Base):
         Computed("lower(name || ' ' || identifier || ' ' || email)", persisted=True),
         nullable=False,
     )
+
+
+class Organisation(Base):
+    """Accounts of one reseller affiliated together: their users call each other by
+    extension and share one directory. Members point at it (``customers.organisation_id``)."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (Index("ix_organisations_reseller_name", "reseller_id", text("lower(name)")),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    reseller_id: Mapped[str] = mapped_column(ForeignKey("resellers.id"), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="1")
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()
 
 
 class User(Base):

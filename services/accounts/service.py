@@ -23,6 +23,8 @@ from sbcommon.contracts.accounts import (
     CustomerUpdate,
     ForgotRequest,
     LoginRequest,
+    OrganisationCreate,
+    OrganisationUpdate,
     PasswordChange,
     PasswordReset,
     PreferencesUpdate,
@@ -40,7 +42,7 @@ from sbcommon.telemetry import Telemetry
 from sbcommon.validation import parse
 
 from . import reseller_rpcs, signup_rpcs, support_rpcs, user_rpcs
-from .domain import auth, customers, directory, lifecycle, signups, support
+from .domain import auth, customers, directory, lifecycle, organisations, signups, support
 from .domain.passwords import Hasher
 from .hashing import HashGate, busy
 from .models import User, idempotency, outbox
@@ -304,6 +306,55 @@ class AccountsService(reseller_rpcs.ResellerRpcs, user_rpcs.UserRpcs, support_rp
         who = Actor.parse(actor)
         with self.db() as session:
             return customers.counts(session, who)
+
+    # -- organisations (affiliated accounts, one directory) -----------------------------------
+    @rpc
+    def list_organisations(self, actor: dict[str, Any]) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        with self.db() as session:
+            return organisations.list_organisations(session, who)
+
+    @rpc
+    def get_organisation(self, actor: dict[str, Any], organisation_id: str) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        with self.db() as session:
+            return organisations.read(session, who, organisation_id)
+
+    @rpc
+    def create_organisation(self, actor: dict[str, Any], payload: dict[str, Any]
+                            ) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        data = parse(OrganisationCreate, payload)
+        return self.once(who, lambda session: organisations.create(session, who, data,
+                                                                   utcnow()))
+
+    @rpc
+    def update_organisation(self, actor: dict[str, Any], organisation_id: str,
+                            payload: dict[str, Any]) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        data = parse(OrganisationUpdate, payload)
+        return self.once(who, lambda session: organisations.update(
+            session, who, organisation_id, data, utcnow()))
+
+    @rpc
+    def delete_organisation(self, actor: dict[str, Any], organisation_id: str) -> None:
+        who = Actor.parse(actor)
+        self.once(who, lambda session: organisations.delete(
+            session, who, organisation_id, self.outbox, utcnow()))
+
+    @rpc
+    def add_organisation_member(self, actor: dict[str, Any], organisation_id: str,
+                                customer_id: str) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        return self.once(who, lambda session: organisations.add_member(
+            session, who, organisation_id, customer_id, self.outbox, utcnow()))
+
+    @rpc
+    def remove_organisation_member(self, actor: dict[str, Any], organisation_id: str,
+                                   customer_id: str) -> dict[str, Any]:
+        who = Actor.parse(actor)
+        return self.once(who, lambda session: organisations.remove_member(
+            session, who, organisation_id, customer_id, self.outbox, utcnow()))
 
     # -- platform administration ---------------------------------------------------------
     @rpc

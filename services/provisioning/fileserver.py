@@ -69,7 +69,8 @@ class Backend:
             if device is None:
                 DOWNLOADS.labels(protocol, "not_found").inc()
                 return None
-            data = files.render(session, self.box, device, name)
+            data = files.render(session, self.box, device, name,
+                                self.settings.http_public_url)
             if record:
                 files.record_download(session, device.id, name, datetime.now(UTC))
         if record:

@@ -41,6 +41,9 @@ def _now() -> Mapped[datetime]:
 class Customer(CustomerCopy, Base):
     """What provisioning knows of a customer account (from accounts' events)."""
 
+    # Its organisation (from the same events): members share one directory.
+    organisation_id: Mapped[str | None] = mapped_column(String(36), index=True)
+
 
 class ResellerSipServer(Base):
     """A reseller's SIP domain and outbound proxy (from accounts' reseller events)."""

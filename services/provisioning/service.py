@@ -21,6 +21,7 @@ from sbcommon.contracts.events import (
     AccountUserChanged,
     CustomerClosed,
     CustomerCreated,
+    CustomerEvent,
     CustomerStatusChanged,
     CustomerUpdated,
     NumberAssigned,
@@ -151,20 +152,25 @@ class ProvisioningService:
     # customer's status on every login and every file.
     @handles("accounts", "customer_created", CustomerCreated)
     def on_customer_created(self, session: Session, event: CustomerCreated) -> None:
-        replica.apply(session, Customer, event, utcnow())
+        self._customer_changed(session, event)
 
     @handles("accounts", "customer_updated", CustomerUpdated)
     def on_customer_updated(self, session: Session, event: CustomerUpdated) -> None:
-        replica.apply(session, Customer, event, utcnow())
+        self._customer_changed(session, event)
 
     @handles("accounts", "customer_status_changed", CustomerStatusChanged)
     def on_customer_status_changed(self, session: Session, event: CustomerStatusChanged
                                    ) -> None:
-        replica.apply(session, Customer, event, utcnow())
+        self._customer_changed(session, event)
 
     @handles("accounts", "customer_closed", CustomerClosed)
     def on_customer_closed(self, session: Session, event: CustomerClosed) -> None:
+        self._customer_changed(session, event)
+
+    def _customer_changed(self, session: Session, event: CustomerEvent) -> None:
         replica.apply(session, Customer, event, utcnow())
+        # Its organisation decides whose phone book its phones download.
+        replica.apply_organisation(session, Customer, event)
 
     @handles("accounts", "reseller_updated", ResellerUpdated)
     def on_reseller_updated(self, session: Session, event: ResellerUpdated) -> None:

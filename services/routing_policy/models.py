@@ -25,7 +25,7 @@ from sbcommon.consumer import processed_events_table
 from sbcommon.db import service_metadata
 from sbcommon.idempotency import idempotency_table
 from sbcommon.outbox import outbox_table
-from sbcommon.replica import CustomerCopy, NumberHolderCopy
+from sbcommon.replica import AccountUserCopy, CustomerCopy, NumberHolderCopy
 
 metadata = service_metadata()
 
@@ -41,13 +41,25 @@ def _now() -> Mapped[datetime]:
 class KnownCustomer(CustomerCopy, Base):
     """What accounts told us about a customer (every customer event carries its state)."""
 
+    # Its organisation (from the same events): members share one directory.
+    organisation_id: Mapped[str | None] = mapped_column(String(36), index=True)
+
 
 class CallerNumber(NumberHolderCopy, Base):
     """Who holds a number (numbering.number_assigned / _released); no holder once released."""
 
     __tablename__ = "caller_numbers"
 
+    # The account's user that holds it, when numbering says so (the directory lists it there).
+    user_id: Mapped[str | None] = mapped_column(String(36))
     updated_at: Mapped[datetime] = _now()
+
+
+class AccountUser(AccountUserCopy, Base):
+    """The customers' users (accounts' ``account_user_changed``): their names and
+    extensions in the shared directory."""
+
+    __tablename__ = "account_users"
 
 
 class RuleRow(Base):

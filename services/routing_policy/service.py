@@ -28,6 +28,7 @@ from sbcommon import replica
 from sbcommon.actor import Actor, Role
 from sbcommon.consumer import handles
 from sbcommon.contracts.events import (
+    AccountUserChanged,
     CustomerClosed,
     CustomerCreated,
     CustomerEvent,
@@ -39,6 +40,7 @@ from sbcommon.contracts.events import (
 )
 from sbcommon.contracts.routing_policy import (
     DefaultUpdate,
+    DirectoryQuery,
     NumberTestQuery,
     PbxTokenCreate,
     RuleCreate,
@@ -144,6 +146,28 @@ class RoutingPolicyService:
         data = pbx.understand(query)
         context = self._context(data.customer, data.caller, holder, data.sip_user)
         return {**pbx.answer(self.cache, context, data), "replica": REPLICA}
+
+    @rpc
+    def pbx_directory(self, token: str | None, query: dict[str, Any]) -> dict[str, Any]:
+        """The directory a customer's users share, for the PBX (a PBX token)."""
+        if not self.cache.loaded_at:
+            raise Unavailable("the call restrictions are still loading; try again shortly",
+                              {"retry_after": 1})
+        holder = self.cache.check_token(token)
+        data = parse(DirectoryQuery, query, "query")
+        context = self._context(data.customer, None, holder)
+        return self.cache.directory_of(context.customer_id, holder.reseller_id)
+
+    @rpc
+    def get_directory(self, actor: dict[str, Any], customer_id: str) -> dict[str, Any]:
+        """The same directory for a signed-in user who sees the customer (the portal)."""
+        who = Actor.parse(actor)
+        self.customers.ensure(who, customer_id)
+        with self.db() as session:
+            scope.customer_for(session, who, customer_id)
+            if customer_id not in self.cache.customers:
+                self.cache.load_customer(session, customer_id)
+        return self.cache.directory_of(customer_id)
 
     @rpc
     def test_number(self, actor: dict[str, Any], customer_id: str,
@@ -295,13 +319,23 @@ class RoutingPolicyService:
 
     @handles("numbering", "number_assigned", NumberAssigned)
     def on_number_assigned(self, session: Session, event: NumberAssigned) -> None:
+        before = directory.holder_scope(session, event.number)
         if directory.assign_number(session, event, utcnow()):
-            self._directory_changed(session, event.reseller_id, number=event.number)
+            self._directory_changed(session, event.reseller_id, number=event.number,
+                                    scopes=directory.scopes(session, before, event.customer_id))
 
     @handles("numbering", "number_released", NumberReleased)
     def on_number_released(self, session: Session, event: NumberReleased) -> None:
+        before = directory.holder_scope(session, event.number)
         if directory.release_number(session, event, utcnow()):
-            self._directory_changed(session, event.reseller_id, number=event.number)
+            self._directory_changed(session, event.reseller_id, number=event.number,
+                                    scopes=directory.scopes(session, before, event.customer_id))
+
+    @handles("accounts", "account_user_changed", AccountUserChanged)
+    def on_account_user_changed(self, session: Session, event: AccountUserChanged) -> None:
+        if directory.apply_user(session, event):
+            scope = directory.customer_scope(session, event.customer_id)
+            self._directory_changed(session, event.reseller_id, scopes=[scope])
 
     @handles("provisioning", "sip_credentials_changed", SipCredentialsChanged)
     def on_sip_credentials_changed(self, session: Session, event: SipCredentialsChanged
@@ -310,10 +344,17 @@ class RoutingPolicyService:
             self._directory_changed(session, event.reseller_id, sip_user=event.username)
 
     def _customer_changed(self, session: Session, event: CustomerEvent) -> None:
-        if replica.apply(session, KnownCustomer, event, utcnow()):
-            self._directory_changed(session, event.reseller_id, customer_id=event.customer_id)
+        applied = replica.apply(session, KnownCustomer, event, utcnow())
+        moved = replica.apply_organisation(session, KnownCustomer, event)
+        if applied or moved:
+            # Its directory (and, when it joined or left one, its organisation's) changes:
+            # a new name, a closed account, a member more or less.
+            before, after = moved or (event.organisation_id, event.organisation_id)
+            scopes = sorted({before or event.customer_id, after or event.customer_id})
+            self._directory_changed(session, event.reseller_id,
+                                    customer_id=event.customer_id, scopes=scopes)
 
-    def _directory_changed(self, session: Session, reseller_id: str, **what: str) -> None:
+    def _directory_changed(self, session: Session, reseller_id: str, **what: Any) -> None:
         # Every replica reloads that entry of its cache when this comes back as a broadcast.
         self._broadcast.record(session, directory.DIRECTORY_CHANGED,
                                {"reseller_id": reseller_id, **what})
@@ -335,6 +376,8 @@ class RoutingPolicyService:
                 self.cache.load_caller(session, event["number"])
             if event.get("sip_user"):
                 self.cache.load_sip_user(session, event["sip_user"])
+            for scope in event.get("scopes") or ():
+                self.cache.load_directory(session, scope)
         self.cache.applied_broadcast(event.get("generation"))
 
     @event_handler(SERVICE, tokens.TOKENS_CHANGED, handler_type=BROADCAST,

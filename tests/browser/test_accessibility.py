@@ -45,8 +45,8 @@ class World:
 @pytest.fixture(scope="module")
 def world(platform, accounts_db, fast_hasher) -> World:
     """A reseller with something on every page: a company account with a device, numbers
-    (one assigned), a finished import, a call restriction; a professional account whose
-    subscriber has chosen a PIN; and a system administrator."""
+    (one assigned), a finished import, a call restriction, an organisation it belongs to; a
+    professional account whose subscriber has chosen a PIN; and a system administrator."""
     reseller = make_reseller(accounts_db, fast_hasher, name="Accessible")
     api = ApiClient(platform.base_url).login(reseller.identifier, reseller.password)
     company = api.create_customer()
@@ -67,6 +67,11 @@ def world(platform, accounts_db, fast_hasher) -> World:
                    json={"user_id": person.json()["id"]}).status_code == 200
     assert api.post("/api/v1/call-restrictions", json={
         "action": "deny", "match": "prefix", "value": "+53"}).status_code == 201
+    organisation = api.post("/api/v1/organisations", json={"name": "Head office & branches"})
+    assert organisation.status_code == 201, organisation.text
+    linked = api.put(f"/api/v1/organisations/{organisation.json()['id']}/members/"
+                     f"{company['id']}")
+    assert linked.status_code == 200, linked.text
     listener = EventListener(amqp_uri(), "accounts")
     try:
         professional = api.create_customer(kind="professional")
@@ -170,6 +175,9 @@ def test_every_page_a_role_reaches_has_no_serious_accessibility_violation(
         page.locator("#f-extension").fill("301")
         page.locator("form[method=post][action$='/users'] button[type=submit]").click()
         expect(page.locator("#f-extension")).to_have_attribute("aria-invalid", "true")
+        page.goto(f"{base}/organisations")
+        page.locator("form[action='/organisations'] button[type=submit]").click()
+        expect(page.locator("#f-name")).to_have_attribute("aria-invalid", "true")
         problems += blocking_violations(page)
     page.goto(f"{base}/settings")
     page.locator("form[action='/settings/password'] button[type=submit]").click()

@@ -74,7 +74,7 @@ def test_the_issue_example_through_the_api_and_the_pbx(platform, reseller_api, c
         "allow": True, "destination": "+5371234567", "rule_id": special.json()["id"],
         "level": "customer", "reason": "", "customer_id": customer["id"], "kind": "direct",
         "country": "CA", "when_unavailable": "deny", "dialed": "011 53 7 123 4567",
-        "caller": None}
+        "caller": None, "callee": None}
     no = authorize(platform, pbx_token, dialed="011 53 7 123 4567", customer=other["id"],
                    kind="forward").json()
     assert (no["allow"], no["level"]) == (False, "reseller") and "country CU" in no["reason"]

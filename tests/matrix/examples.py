@@ -8,7 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.areas.users.api import AccountUserCreateRequest
-from sbcommon.contracts.accounts import AccountUserUpdate, CustomerUpdate
+from sbcommon.contracts.accounts import (
+    AccountUserUpdate,
+    CustomerUpdate,
+    OrganisationCreate,
+    OrganisationUpdate,
+)
 from sbcommon.contracts.catalogue import (
     AvailabilityUpdate,
     ItemCreate,
@@ -43,6 +48,8 @@ PLANTED_MAC = "02:00:5e:10:00:01"
 # JSON bodies of the API, by request model.
 API_BODIES: dict[Any, dict[str, Any]] = {
     CustomerUpdate: {"name": "Taken over"},
+    OrganisationCreate: {"name": "Planted"},
+    OrganisationUpdate: {"name": "Taken over"},
     NumberRequest: {"numbers": ["{number}"]},
     NumberAdd: {"number": "{fresh_number}"},
     PoolSettings: {"aging_days": 7},
@@ -167,6 +174,11 @@ PORTAL_FORMS: dict[str, dict[str, str]] = {
     "/admin/promotions": {"name_fr": "Planté", "name_en": "Planted", "discount": "percent",
                           "percent": "100", "months": "1", "kinds": "plan"},
     "/plans/{item_id}": {"offered": "1", "retail_price": "0.01"},
+    "/organisations": {"name": "Planted"},
+    "/organisations/{organisation_id}": {"name": "Taken over"},
+    "/organisations/{organisation_id}/delete": {},
+    "/organisations/{organisation_id}/members": {"customer_id": "{customer_id}"},
+    "/organisations/{organisation_id}/members/{customer_id}/delete": {},
     "/customers/{customer_id}/subscription": {"plan": "{item_id}", "plan_quantity": "1"},
     "/customers/{customer_id}/users": {"first_name": "Planted", "account_role": "user",
                                        "email": "planted-user@x.example", "language": "en"},

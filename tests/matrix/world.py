@@ -42,7 +42,7 @@ SUBSCRIBER_PIN = "subscriber-pin-7"
 # fails its case until an object of that kind is created here for each tenant.
 OBJECT_PARAMS = ("customer_id", "device_id", "number", "rule_id", "import_id", "token_id",
                  "reseller_id", "slug", "kind", "language", "item_id", "promotion_id",
-                 "user_id", "link_id", "token")
+                 "user_id", "link_id", "token", "organisation_id")
 # Parameters that name one of the caller's own things (its override of the welcome e-mail,
 # its logo), not someone's object: another tenant reaches its own, and must see nothing of
 # A's and change nothing of A's.
@@ -137,6 +137,7 @@ class Tenant:
             "pricing": self.admin_api.get(
                 f"/api/v1/admin/resellers/{self.reseller.reseller_id}/pricing"),
             "signup_links": self.api.get("/api/v1/signup-links"),
+            "organisations": self.api.get("/api/v1/organisations"),
         }
         out: dict[str, Any] = {}
         for key, resp in got.items():
@@ -251,6 +252,9 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
         "kind": "custom", "label": f"Private link {tag}",
         "url": f"https://private-{tag}.victim.example/"}), 201)
     link_token = link["url"].rsplit("/", 1)[-1]
+    organisation = _ok(a.post("/api/v1/organisations", json={"name": f"Private org {tag}"}),
+                       201)
+    _ok(a.put(f"/api/v1/organisations/{organisation['id']}/members/{cid}"))
 
     tenant = Tenant(a_login, a, admin, PortalClient(base_url).login(a_login.identifier,
                                                                      a_login.password))
@@ -270,6 +274,7 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
         "user_id": [person["id"]],
         "link_id": [link["id"], custom["id"]],
         "token": [link_token],
+        "organisation_id": [organisation["id"]],
     }
     tenant.refs = {
         "customer_id": cid, "customer_identifier": customer["identifier"],
@@ -291,6 +296,7 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
         person["identifier"],
         link["id"], custom["id"], link_token, f"Private link {tag}",
         f"private-{tag}.victim.example",
+        organisation["id"], f"Private org {tag}",
     }
 
     # B: its own customer (for mixed ids) and that customer's user

@@ -44,7 +44,9 @@ def test_ftp_download_own_files(file_server, two_customers, provisioning_db):
     yealink, polycom = mine.devices
     with ftp_login(file_server, mine.username, mine.password) as ftp:
         listed = sorted(ftp.nlst())
-        assert listed == sorted(yealink["files"] + polycom["files"])
+        # each phone's files and its phone book
+        assert listed == sorted(yealink["files"] + polycom["files"] + [
+            f"{yealink['mac']}-directory.xml", f"{polycom['mac']}-directory.xml"])
         body = ftp_get(ftp, f"{yealink['mac']}.cfg").decode()
         assert body.startswith("#!version:1.0.0.1\n")
         assert "account.1.password = " in body
@@ -110,7 +112,8 @@ def test_ftp_writes_refused(file_server, two_customers):
                         lambda: ftp.storbinary(f"APPE {own}", io.BytesIO(b"x"))):
             with pytest.raises(ftplib.error_perm, match="550"):
                 command()
-        assert sorted(ftp.nlst()) == sorted(f for d in mine.devices for f in d["files"])
+        assert sorted(ftp.nlst()) == sorted([f for d in mine.devices for f in d["files"]]
+                                            + [f"{d['mac']}-directory.xml" for d in mine.devices])
 
 
 def test_ftp_deleted_device_file_disappears_and_closed_customer_stops(

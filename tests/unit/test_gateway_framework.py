@@ -87,7 +87,8 @@ def test_a_role_the_route_does_not_admit_gets_a_404_page():
 
 def test_the_route_tables_hold_every_area_and_no_route_twice():
     routes = registry.all_routes()
-    assert {r.path for r in routes["pbx"]} == {"/pbx/v1/authorize", "/pbx/v1/echo"}
+    assert {r.path for r in routes["pbx"]} == {"/pbx/v1/authorize", "/pbx/v1/echo",
+                                               "/pbx/v1/directory"}
     for kind, table in routes.items():
         keys = [(r.method, r.path) for r in table]
         assert len(keys) == len(set(keys)), kind

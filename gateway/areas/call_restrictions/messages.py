@@ -46,6 +46,7 @@ MESSAGES = {
         "cr.level.reseller": "a reseller rule",
         "cr.level.default": "the default",
         "cr.level.emergency": "emergency number",
+        "cr.level.internal": "an internal call (the caller's organisation or account)",
         "cr.level.unavailable": "the choice for when call restrictions are unavailable",
         "cr.unavailable": "While call restrictions cannot be reached",
         "cr.unavailable_hint": "What the PBX is told if the platform cannot answer in time. "
@@ -99,6 +100,7 @@ MESSAGES = {
         "cr.level.reseller": "une règle du revendeur",
         "cr.level.default": "le comportement par défaut",
         "cr.level.emergency": "numéro d'urgence",
+        "cr.level.internal": "un appel interne (l'organisation ou le compte de l'appelant)",
         "cr.level.unavailable": "le choix pour une indisponibilité des restrictions",
         "cr.unavailable": "Si les restrictions d'appel sont injoignables",
         "cr.unavailable_hint": "Ce que l'autocommutateur reçoit si la plateforme ne répond pas "

@@ -85,6 +85,7 @@ def event_data(customer: Customer) -> dict[str, Any]:
         "language": customer.language,
         "country": customer.country,
         "version": customer.version,
+        "organisation_id": customer.organisation_id,
         # the welcome e-mail says when a free trial ends
         "trial_ends_at": customer.trial_ends_at.isoformat() if customer.trial_ends_at else None,
         # the services keeping a copy refuse the subscriber's own writes while it is set

@@ -39,7 +39,7 @@ from sbcommon.errors import Conflict, Forbidden, Invalid, NotFound, TooManyReque
 
 from ..models import Customer, User
 from ..settings import AccountsSettings
-from . import customers
+from . import customers, organisations
 from .auth import EventSink, request_reset
 
 Outcome = Literal["create", "update", "unchanged"]
@@ -165,6 +165,8 @@ def _check_extension(session: Session, customer: Customer, extension: str | None
     if session.scalar(stmt) is not None:
         raise Conflict(f"extension {extension} is already used in this account",
                        [{"field": "extension", "message": "already in use"}])
+    # Unique within the account's organisation too (its members dial each other).
+    organisations.check_extension(session, customer.id, extension, except_user)
 
 
 def _check_room(session: Session, customer: Customer) -> None:

@@ -11,6 +11,7 @@ import hmac
 import posixpath
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import quote
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -18,9 +19,11 @@ from sqlalchemy.orm import Session
 from sbcommon.contracts.accounts import NO_SERVICE_STATUSES
 
 from ..models import AccountUser, Customer, Device, FtpAccount
-from . import customers, vendors
+from . import customers, phonebook, vendors
 from .credentials import SecretBox
 from .sip import sip_server_for
+
+DIRECTORY_TITLE = "Directory"
 
 
 @dataclass(frozen=True)
@@ -72,18 +75,39 @@ def _active_devices(session: Session, customer_id: str) -> list[Device]:
                Customer.status.not_in(NO_SERVICE_STATUSES))))
 
 
+def _names(device: Device) -> list[str]:
+    """A phone's files: its configuration and its phone book."""
+    return [*vendors.file_names(device.model, device.mac),
+            vendors.phonebook_name(device.model, device.mac)]
+
+
 def listing(session: Session, login: Login) -> list[str]:
-    names = []
+    names: set[str] = set()
     for device in _active_devices(session, login.customer_id):
-        names.extend(vendors.file_names(device.model, device.mac))
+        names.update(_names(device))
     return sorted(names)
 
 
 def find(session: Session, login: Login, name: str) -> Device | None:
+    """The login's phone that ``name`` belongs to: only the login's own phones, so a phone
+    of another account (or organisation) never reaches this one's phone book."""
     for device in _active_devices(session, login.customer_id):
-        if name in vendors.file_names(device.model, device.mac):
+        if name in _names(device):
             return device
     return None
+
+
+def phonebook_url(session: Session, box: SecretBox, device: Device, http_url: str) -> str:
+    """The phone book's URL with the login's credentials in it (phones send credentials
+    from the URL; the file is served under the same login rules as the phone's own)."""
+    account = session.get(FtpAccount, device.customer_id)
+    if account is None or not http_url:
+        return ""
+    scheme, _, rest = http_url.partition("://")
+    credentials = f"{quote(account.username, safe='')}:" \
+                  f"{quote(box.decrypt(account.password_encrypted), safe='')}"
+    base = f"{scheme}://{credentials}@{rest}"
+    return base.rstrip("/") + "/" + vendors.phonebook_name(device.model, device.mac)
 
 
 def caller_id(session: Session, device: Device) -> str | None:
@@ -111,7 +135,12 @@ def shown_name(session: Session, device: Device) -> str:
     return device.name
 
 
-def render(session: Session, box: SecretBox, device: Device, name: str) -> bytes:
+def render(session: Session, box: SecretBox, device: Device, name: str,
+           http_url: str = "") -> bytes:
+    """The file ``name`` of ``device``: its configuration, or its phone book."""
+    if name == vendors.phonebook_name(device.model, device.mac):
+        return vendors.render_phonebook(device.model, DIRECTORY_TITLE,
+                                        phonebook.for_customer(session, device.customer_id))
     number = caller_id(session, device)
     display = shown_name(session, device)
     reseller_id = session.scalar(select(Customer.reseller_id)
@@ -123,6 +152,8 @@ def render(session: Session, box: SecretBox, device: Device, name: str) -> bytes
         sip_secret=box.decrypt(device.sip_secret_encrypted),
         sip_domain=server.domain, sip_proxy_host=server.proxy_host,
         sip_proxy_port=server.proxy_port,
+        phonebook_url=phonebook_url(session, box, device, http_url),
+        phonebook_name=DIRECTORY_TITLE,
     )
     return vendors.render(device.model, name, line)
 

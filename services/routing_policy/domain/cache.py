@@ -28,6 +28,7 @@ from sbcommon.contracts.accounts import NO_SERVICE_STATUSES
 from sbcommon.errors import NotFound, Unauthorized
 
 from ..models import (
+    AccountUser,
     CallerNumber,
     KnownCustomer,
     PbxTokenRow,
@@ -36,6 +37,7 @@ from ..models import (
     SipUserRow,
 )
 from . import generation as generations
+from . import internal
 from .policy import EMPTY, CompiledRule, CustomerContext, LevelTable, Verdict, decide
 from .tokens import digest
 
@@ -71,7 +73,7 @@ def _sip_user(row: SipUserRow) -> SipUser:
 
 # The dicts a reload replaces, each keyed by what a partial load names.
 KINDS = ("customers", "callers", "sip_users", "reseller_tables", "customer_tables",
-         "defaults", "fallbacks")
+         "defaults", "fallbacks", "directories")
 
 
 @dataclass
@@ -83,6 +85,9 @@ class PolicyCache:
     customer_tables: dict[str, LevelTable] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)
     fallbacks: dict[str, str] = field(default_factory=dict)  # fail open/closed per reseller
+    # scope (organisation id, or the account's id) → its shared directory; only scopes with
+    # something to share (an organisation, numbers, users) have one
+    directories: dict[str, internal.Directory] = field(default_factory=dict)
     tokens: dict[str, TokenInfo] = field(default_factory=dict)
     loaded_at: float = 0.0
     generation: int = 0  # every change up to this generation is in the cache
@@ -117,6 +122,7 @@ class PolicyCache:
         fresh["defaults"] = {p.reseller_id: p.default_action for p in policies}
         fresh["fallbacks"] = {p.reseller_id: p.unavailable_action for p in policies}
         fresh["reseller_tables"] = {k: LevelTable.compile(v) for k, v in by_reseller.items()}
+        fresh["directories"] = _directories(session, fresh["customers"])
         fresh["customer_tables"] = {k: LevelTable.compile(v) for k, v in by_customer.items()}
         tokens = self._read_tokens(session)
         # Swap whole dicts at the end: a full reload is never seen half done. Entries a
@@ -190,6 +196,22 @@ class PolicyCache:
         stamp = self._stamp(session)
         row = session.get(KnownCustomer, customer_id)
         self._put("customers", customer_id, _context(row) if row else None, stamp)
+
+    def load_directory(self, session: Session, scope: str) -> None:
+        """Reload one shared directory (an organisation's, or an account's own)."""
+        stamp = self._stamp(session)
+        rows = list(session.scalars(select(KnownCustomer).where(
+            (KnownCustomer.organisation_id == scope)
+            | ((KnownCustomer.id == scope) & KnownCustomer.organisation_id.is_(None)))))
+        members = [r.id for r in rows]
+        numbers = session.execute(
+            select(CallerNumber.number, CallerNumber.customer_id, CallerNumber.user_id)
+            .where(CallerNumber.customer_id.in_(members))).tuples().all()
+        users = _users(session, AccountUser.customer_id.in_(members))
+        organisation = scope if any(r.organisation_id == scope for r in rows) else None
+        directory = internal.build(scope, organisation, map(_member, rows), users,
+                                   numbers) if rows else None
+        self._put("directories", scope, directory, stamp)
 
     def load_caller(self, session: Session, number: str) -> None:
         stamp = self._stamp(session)
@@ -286,8 +308,78 @@ class PolicyCache:
         return decide(context, dialed, kind,
                       self.customer_tables.get(context.customer_id, EMPTY),
                       self.reseller_tables.get(context.reseller_id, EMPTY),
-                      self.defaults.get(context.reseller_id, "allow"))
+                      self.defaults.get(context.reseller_id, "allow"), self)
+
+    # -- internal calls (PolicyCache is the ``policy.Internal`` of decide) -------------------
+    def by_extension(self, customer: CustomerContext, compact: str) -> dict[str, Any] | None:
+        directory = self.directories.get(customer.scope)
+        entry = directory.extensions.get(compact) if directory is not None else None
+        return entry.callee() if entry is not None else None
+
+    def by_number(self, customer: CustomerContext, e164: str) -> dict[str, Any] | None:
+        holder = self.callers.get(e164)
+        if holder is None:
+            return None
+        if holder != customer.customer_id:
+            other = self.customers.get(holder)
+            if other is None or other.scope != customer.scope or other.status == "closed":
+                return None
+        directory = self.directories.get(customer.scope)
+        entry = directory.numbers.get(e164) if directory is not None else None
+        if entry is None:  # the directory is reloading: the holder still answers
+            return {"customer_id": holder, "user_id": None, "name": self.customers[
+                holder].name if holder in self.customers else "", "extension": None,
+                "number": e164}
+        return entry.callee(e164)
+
+    def directory_of(self, customer_id: str, reseller_id: str | None = None
+                     ) -> dict[str, Any]:
+        """The directory the account's users share, as the PBX and the portal see it."""
+        context = self.customers.get(customer_id)
+        if context is None or (reseller_id and context.reseller_id != reseller_id):
+            raise NotFound("no such customer")
+        directory = self.directories.get(context.scope) or internal.own_directory(
+            context.customer_id, context.name)
+        return directory.as_dict(customer_id)
 
 
 def _context(row: KnownCustomer) -> CustomerContext:
-    return CustomerContext(row.id, row.reseller_id, row.country or "FR", row.status)
+    return CustomerContext(row.id, row.reseller_id, row.country or "FR", row.status,
+                           row.organisation_id, row.name)
+
+
+def _member(row: KnownCustomer) -> internal.Member:
+    return internal.Member(row.id, row.name, row.status)
+
+
+def _users(session: Session, where: Any) -> list[internal.UserRow]:
+    rows = session.execute(select(AccountUser.id, AccountUser.customer_id,
+                                  AccountUser.display_name, AccountUser.extension)
+                           .where(where, AccountUser.deleted.is_(False)))
+    return [internal.UserRow(*row) for row in rows]
+
+
+def _directories(session: Session, customers: dict[str, CustomerContext]
+                 ) -> dict[str, internal.Directory]:
+    """Every scope with something to share: organisations, and accounts holding numbers or
+    having users."""
+    members: dict[str, list[internal.Member]] = defaultdict(list)
+    for c in customers.values():
+        members[c.scope].append(internal.Member(c.customer_id, c.name, c.status))
+    numbers: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
+    for number, holder, user_id in session.execute(
+            select(CallerNumber.number, CallerNumber.customer_id, CallerNumber.user_id)
+            .where(CallerNumber.customer_id.is_not(None))):
+        context = customers.get(holder)
+        if context is not None:
+            numbers[context.scope].append((number, holder, user_id))
+    users: dict[str, list[internal.UserRow]] = defaultdict(list)
+    for user in _users(session, AccountUser.customer_id.is_not(None)):
+        context = customers.get(user.customer_id)
+        if context is not None:
+            users[context.scope].append(user)
+    scopes = ({c.organisation_id for c in customers.values() if c.organisation_id}
+              | set(numbers) | set(users))
+    return {scope: internal.build(scope, scope if scope not in customers else None,
+                                  members[scope], users[scope], numbers[scope])
+            for scope in scopes}

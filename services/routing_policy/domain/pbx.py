@@ -12,7 +12,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from sbcommon.contracts.routing_policy import AuthorizeQuery, SipCredentialsQuery
+from sbcommon.contracts.routing_policy import (
+    AuthorizeQuery,
+    DirectoryQuery,
+    SipCredentialsQuery,
+)
 from sbcommon.errors import BadRequest, Invalid, NotFound, SwitchboardError
 from sbcommon.metrics import AUTHORIZE
 from sbcommon.validation import parse
@@ -125,10 +129,18 @@ def token_of(authorization: str | None) -> str | None:
     return None
 
 
+def directory(cache: PolicyCache, holder: TokenInfo, query: Mapping[str, Any]
+              ) -> dict[str, Any]:
+    """The directory the customer's users share (its organisation's, or its own)."""
+    data = parse(DirectoryQuery, dict(query), "query")
+    return cache.directory_of(data.customer, holder.reseller_id)
+
+
 Handler = Callable[[PolicyCache, TokenInfo, Mapping[str, Any]], dict[str, Any]]
 ROUTES: dict[str, Handler] = {
     "/pbx/v1/authorize": authorize,
     "/pbx/v1/sip-credentials": sip_credentials,
+    "/pbx/v1/directory": directory,
     "/pbx/v1/echo": lambda cache, holder, query: dict(query),
 }
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sbcommon.contracts.accounts import NO_SERVICE_STATUSES
 
@@ -108,6 +108,22 @@ class CustomerContext:
     reseller_id: str
     country: str
     status: str
+    organisation_id: str | None = None
+    name: str = ""
+
+    @property
+    def scope(self) -> str:
+        """Whose directory its users share: its organisation's, else its own."""
+        return self.organisation_id or self.customer_id
+
+
+class Internal(Protocol):
+    """Who a call reaches inside the caller's directory (``None``: nobody there)."""
+
+    def by_extension(self, customer: CustomerContext, compact: str
+                     ) -> dict[str, Any] | None: ...
+
+    def by_number(self, customer: CustomerContext, e164: str) -> dict[str, Any] | None: ...
 
 
 @dataclass(frozen=True)
@@ -119,6 +135,7 @@ class Verdict:
     reason: str
     customer_id: str
     kind: str
+    callee: dict[str, Any] | None = None  # level internal: who the call reaches
 
     def as_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
@@ -128,26 +145,41 @@ EMPTY = LevelTable()
 
 
 def decide(customer: CustomerContext, dialed: str, kind: str, customer_table: LevelTable,
-           reseller_table: LevelTable, default_action: str) -> Verdict:
+           reseller_table: LevelTable, default_action: str, internal: Internal | None = None
+           ) -> Verdict:
     """The decision for one call; raises Invalid for a dialled string that is not a number.
     Forwarded and transferred calls go through the same rules as direct ones (toll fraud
-    often hides behind a forward)."""
+    often hides behind a forward). A call to an extension or a number of the caller's own
+    directory (``internal``) is allowed at level ``internal`` before any rule is read."""
     compact = clean(dialed)
     how = "" if kind == "direct" else f" ({kind}ed call, checked like a direct one)"
 
     def verdict(allow: bool, destination: str, rule: CompiledRule | None, level: str,
-                reason: str) -> Verdict:
+                reason: str, callee: dict[str, Any] | None = None) -> Verdict:
         return Verdict(allow, destination, rule.id if rule else None, level, reason + how,
-                       customer.customer_id, kind)
+                       customer.customer_id, kind, callee)
 
     if is_emergency(compact, customer.country):
         return verdict(True, compact, None, "emergency",
                        f"{compact} is an emergency number in {customer.country}; "
                        "always allowed")
+    open_account = customer.status not in NO_SERVICE_STATUSES
+    if internal is not None and open_account:
+        callee = internal.by_extension(customer, compact)
+        if callee is not None:
+            return verdict(True, compact, None, "internal",
+                           f"extension {compact} of {callee['name']} in the caller's "
+                           "directory; internal call", callee)
     destination = classify(to_e164(compact, customer.country), customer.country)
-    if customer.status in NO_SERVICE_STATUSES:
+    if not open_account:
         return verdict(False, destination.e164, None, "default",
                        f"the customer account is {customer.status}")
+    if internal is not None:
+        callee = internal.by_number(customer, destination.e164)
+        if callee is not None:
+            return verdict(True, destination.e164, None, "internal",
+                           f"{destination.e164} belongs to {callee['name']} in the caller's "
+                           "directory; internal call", callee)
     for level, table in (("customer", customer_table), ("reseller", reseller_table)):
         rule = table.match(destination)
         if rule is not None:

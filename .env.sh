@@ -1,3 +1,0 @@
-export PYTHONPATH=$PWD SB_DB_PREFIX=sbt_integ SB_ENV=development
-export AMQP_URI=amqp://guest:guest@127.0.0.1:5672/sbt_integ
-export PATH=$PWD/.venv/bin:$PATH
