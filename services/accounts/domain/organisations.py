@@ -193,7 +193,7 @@ def _set_membership(session: Session, customer: Customer, organisation_id: str |
     customers._changed(customer, now)
     session.flush()
     events.record(session, "customer_updated",
-                  {**customers._event_data(customer), "fields": [MEMBERSHIP]})
+                  {**customers.event_data(customer), "fields": [MEMBERSHIP]})
 
 
 def delete(session: Session, actor: Actor, organisation_id: str, events: EventSink,

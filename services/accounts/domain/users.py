@@ -267,7 +267,7 @@ def _apply(session: Session, user: User, customer: Customer, changes: dict[str, 
         customers._changed(customer, now)
         session.flush()
         events.record(session, "customer_updated",
-                      {**customers._event_data(customer), "fields": ["email"]})
+                      {**customers.event_data(customer), "fields": ["email"]})
     _changed(session, user, events, now)
 
 
