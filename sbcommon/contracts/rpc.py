@@ -66,6 +66,8 @@ from .notifications import (
 from .numbering import (
     ImportReport,
     NumberAdd,
+    NumberCheck,
+    NumberCheckList,
     NumberList,
     NumberPage,
     NumberQuery,
@@ -110,6 +112,12 @@ from .routing_policy import (
     Rule,
     RuleCreate,
     RuleList,
+)
+from .user_imports import (
+    UserImportQuery,
+    UserImportReport,
+    UserImportStart,
+    UserImportSummary,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -178,6 +186,19 @@ class AccountsRpc(Health, Protocol):
     def portal_brand(self, reseller_id: str | None = None, host: str | None = None,
                      slug: str | None = None) -> Reply[PublicBrand] | None: ...
     def brand_image(self, reseller_id: str, kind: str) -> dict[str, Any]: ...
+    # imports of a company's users (services/accounts/user_import_rpcs.py)
+    def start_user_import(self, actor: ActorRef, payload: Payload[UserImportStart],
+                          bytes_total: int | None = None) -> Reply[UserImportSummary]: ...
+    def feed_user_import(self, actor: ActorRef, import_id: int, seq: int, data: str
+                         ) -> Reply[UserImportSummary]: ...
+    def finish_user_import(self, actor: ActorRef, import_id: int, failure: str | None = None
+                           ) -> Reply[UserImportSummary]: ...
+    def apply_user_import(self, actor: ActorRef, import_id: int) -> Reply[UserImportSummary]: ...
+    def user_import_report(self, actor: ActorRef, import_id: int,
+                           query: Payload[UserImportQuery] | None = None
+                           ) -> Reply[UserImportReport]: ...
+    def user_import_progress(self, actor: ActorRef, import_id: int
+                             ) -> Reply[UserImportSummary]: ...
 
 
 class NumberingRpc(Health, Protocol):
@@ -199,6 +220,8 @@ class NumberingRpc(Health, Protocol):
     def request_numbers(self, actor: ActorRef, customer_id: str, payload: Payload[NumberRequest]
                         ) -> Reply[NumberList]: ...
     def customer_numbers(self, actor: ActorRef, customer_id: str) -> Reply[NumberList]: ...
+    def check_numbers(self, actor: ActorRef, payload: Payload[NumberCheck]
+                      ) -> Reply[NumberCheckList]: ...
     def unassign_number(self, actor: ActorRef, customer_id: str, number: str
                         ) -> Reply[PhoneNumber]: ...
     def get_number_quota(self, actor: ActorRef, customer_id: str) -> Reply[NumberQuota]: ...

@@ -36,7 +36,7 @@ from sbcommon.rpc import rpc
 from sbcommon.telemetry import Telemetry
 from sbcommon.validation import parse
 
-from . import reseller_rpcs
+from . import reseller_rpcs, user_import_rpcs
 from .domain import auth, customers, directory
 from .domain.passwords import Hasher
 from .hashing import HashGate, busy
@@ -73,7 +73,7 @@ UNIQUE = {"email": "email is already in use", "identifier": "identifier is alrea
 
 # The reseller RPCs live in their own module; imported as a module so that ``nameko run``
 # finds one service class here, not two.
-class AccountsService(reseller_rpcs.ResellerRpcs):
+class AccountsService(reseller_rpcs.ResellerRpcs, user_import_rpcs.UserImportRpcs):
     name = "accounts"
 
     db = Database("accounts")

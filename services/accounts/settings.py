@@ -26,3 +26,14 @@ class AccountsSettings(Settings):
     trial_days: int = Field(30, validation_alias="SB_TRIAL_DAYS")
     # failed sign-ins from one network (IPv4 address, IPv6 /64) in a minute before it waits
     ip_failures_per_minute: int = Field(20, validation_alias="SB_LOGIN_IP_FAILURES_PER_MINUTE")
+
+    # user imports: the largest file taken, how long an upload may pause, how long a
+    # preview may wait to be applied, and how often the background worker looks for work
+    user_import_max_bytes: int = Field(20 * 1024 * 1024, gt=0,
+                                       validation_alias="SB_IMPORT_MAX_BYTES")
+    user_import_receive_seconds: int = Field(120, ge=1,
+                                             validation_alias="SB_IMPORT_EXPIRY_SECONDS")
+    user_import_preview_seconds: int = Field(24 * 3600, ge=1,
+                                             validation_alias="SB_USER_IMPORT_PREVIEW_SECONDS")
+    user_import_poll_seconds: float = Field(0.5, gt=0,
+                                            validation_alias="SB_USER_IMPORT_POLL_SECONDS")
