@@ -53,6 +53,10 @@ def _encoding(head: bytes) -> str:
         return "utf-16"
     if len(head) >= 4 and head[1] == 0 and head[3] == 0 and head[0] != 0:
         return "utf-16-le"  # no BOM, but every other byte NUL: ASCII text in UTF-16
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(head)
+    except UnicodeDecodeError:
+        return "cp1252"  # Excel's plain CSV on Windows (a later error also switches)
     return "utf-8"
 
 
@@ -114,13 +118,13 @@ def _decoded_lines(chunks: ChunkSource) -> tuple[str, Iterator[str]]:
     head = b""
     for chunk in chunks():
         head += chunk
-        if len(head) >= 4:
+        if len(head) >= 4096:
             break
     if not head:
         raise NotReadable("empty", "the file is empty")
-    if b"\x00" in head and _encoding(head).startswith("utf-8"):
-        raise NotReadable("binary", "the file holds binary data, not a CSV export")
     encoding = _encoding(head)
+    if b"\x00" in head and not encoding.startswith("utf-16"):
+        raise NotReadable("binary", "the file holds binary data, not a CSV export")
     return encoding, _lines(_text(chunks(), encoding))
 
 
@@ -135,9 +139,9 @@ def read(chunks: ChunkSource, forced: str | None = None
     except UnicodeDecodeError:
         if encoding != "utf-8":
             raise NotReadable("not_text", "the file is not text in a known encoding") from None
-        encoding, lines = "cp1252", _lines(_text(chunks(), "cp1252"))
+        encoding, lines = "cp1252", _lines(_text(chunks(), "cp1252"))  # pragma: no cover
         first = next(lines, "")
-    if encoding.startswith("utf-8") and "\x00" in first:
+    if not encoding.startswith("utf-16") and "\x00" in first:
         raise NotReadable("binary", "the file holds binary data, not a CSV export")
     separator = _separator(first)
     columns = next(csv.reader([first], delimiter=separator), [])
