@@ -147,7 +147,7 @@ def main() -> None:
         resp = http.post(f"{base}/api/v1/customers/imports", data=data, timeout=600,
                          params={"customer_id": company["id"]},
                          headers={"Content-Type": "text/csv"})
-        if resp.status_code not in (201, 202):
+        if resp.status_code != 201:
             raise RuntimeError(resp.text)
         import_id = resp.json()["import_id"]
         ready = wait_status(http, base, import_id, "ready", 600)

@@ -63,10 +63,10 @@ class UploadOptions(Strict):
            status=201, raw_body=UPLOAD_BODY, upload=True, roles=RESELLER,
            errors=(404, 409, 413, 415, 422),
            summary="Preview an import of a company's users from a Google Workspace, "
-                   "Microsoft 365 or BroadWorks CSV export (202 while the preview runs)")
+                   "Microsoft 365 or BroadWorks CSV export (the answer waits up to 15 s for "
+                   "the preview; status previewing: poll the import until it is ready)")
 def upload(ctx: Ctx, query: UploadOptions) -> Any:
-    report = receive(ctx, query.model_dump(exclude_none=True))
-    return json_response(report, 201 if report["status"] != "previewing" else 202)
+    return receive(ctx, query.model_dump(exclude_none=True))
 
 
 @api.route("POST", "/customers/imports/{import_id}/apply", response=UserImportSummary,
