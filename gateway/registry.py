@@ -21,6 +21,7 @@ from .areas import (
     mail_templates,
     numbers,
     resellers,
+    users,
 )
 from .framework import openapi
 from .framework.area import Area
@@ -39,6 +40,7 @@ AREAS: tuple[Area, ...] = (
     numbers.area,
     resellers.area,
     mail_templates.area,
+    users.area,
 )
 
 API_PREFIX = "/api/v1"

@@ -18,13 +18,13 @@ from typing import Any
 import eventlet
 from nameko.extensions import DependencyProvider
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import BigInteger, DateTime, String, func, select
+from sqlalchemy import BigInteger, Boolean, DateTime, String, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .actor import Actor
 from .config import env_int
-from .errors import NotFound, Unavailable
+from .errors import Forbidden, NotFound, Unavailable
 
 UUID_LENGTH = 36
 
@@ -70,6 +70,82 @@ class NumberHolderCopy:
     number: Mapped[str] = mapped_column(String(16), primary_key=True)
     customer_id: Mapped[str | None] = mapped_column(String(UUID_LENGTH), index=True)
     version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+
+
+class AccountUserCopy:
+    """A user of a customer account, from accounts' ``account_user_changed`` events: whom a
+    number or a phone line may belong to, and the name it shows. A deleted user keeps its
+    row (``deleted``) so that its version still stops a late, older event. Mix into a
+    declarative model that names its table."""
+
+    id: Mapped[str] = mapped_column(String(UUID_LENGTH), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(UUID_LENGTH), nullable=False, index=True)
+    reseller_id: Mapped[str] = mapped_column(String(UUID_LENGTH), nullable=False)
+    display_name: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    extension: Mapped[str | None] = mapped_column(String(6))
+    deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+
+
+def apply_user(session: Session, model: type[AccountUserCopy], event: BaseModel) -> bool:
+    """Keep an ``account_user_changed`` event in the copy unless a newer version is known;
+    True when applied (then the caller may act on a deletion)."""
+    data = event.model_dump()
+    values = {"id": data["user_id"], "customer_id": data["customer_id"],
+              "reseller_id": data["reseller_id"], "display_name": data["display_name"][:200],
+              "extension": data.get("extension"), "deleted": bool(data.get("deleted")),
+              "version": data["version"]}
+    return _upsert_if_newer(session, model, "id", values)
+
+
+def user_of(session: Session, model: type[AccountUserCopy], customer_id: str,
+            user_id: Any) -> Any:
+    """The customer's live user ``user_id`` from the copy; NotFound naming ``user_id``
+    otherwise (another account's user looks like one that does not exist)."""
+    row = session.get(model, user_id) if isinstance(user_id, str) and \
+        len(user_id) == UUID_LENGTH else None
+    if row is None or row.deleted or row.customer_id != customer_id:
+        raise NotFound("this account has no such user",
+                       [{"field": "user_id", "message": "no such user in this account"}])
+    return row
+
+
+def ensure_user(db: Any, accounts: Any, model: type[AccountUserCopy], actor: Actor,
+                customer_id: str, user_id: Any, timeout: float = 5.0) -> None:
+    """A user created a moment ago may not have reached this service yet: ask accounts
+    (``get_account_user``, scoped by the same actor, outside any transaction) and keep the
+    answer as an event. ``db`` is the worker's database dependency. A user accounts does
+    not show the actor is left to ``user_of`` (NotFound naming ``user_id``)."""
+    if not isinstance(user_id, str) or len(user_id) != UUID_LENGTH:
+        return
+    with db() as session:
+        if session.get(model, user_id) is not None:
+            return
+    try:
+        with eventlet.Timeout(timeout):
+            found = accounts.get_account_user(actor.dump(), customer_id, user_id)
+    except eventlet.Timeout:
+        raise Unavailable("the accounts service did not answer; try again shortly",
+                          {"retry_after": 5}) from None
+    except (NotFound, Forbidden):
+        return
+    state = _UserState.model_validate({**found, "user_id": found["id"]})
+    with db.begin() as session:
+        apply_user(session, model, state)
+
+
+class _UserState(BaseModel):
+    """An ``AccountUser`` answer in the shape of ``account_user_changed``."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    user_id: str
+    customer_id: str
+    reseller_id: str
+    display_name: str
+    extension: str | None = None
+    version: int
+    deleted: bool = False
 
 
 def apply_number(session: Session, model: type[NumberHolderCopy], number: str,

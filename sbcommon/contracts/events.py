@@ -124,13 +124,14 @@ class NumberAssigned(Event):
     number: str  # E.164
     country: str  # ISO 3166-1 alpha-2 of the number
     version: int = 0  # one more at every change of the number
+    user_id: str | None = None  # the account's user who holds it, if one does
 
 
 class NumberReleased(Event):
     customer_id: str  # the customer that held it
     number: str
     country: str
-    reason: Literal["unassigned", "customer_closed"]
+    reason: Literal["unassigned", "customer_closed", "user_deleted"]
     version: int = 0
 
 

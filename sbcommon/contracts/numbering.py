@@ -30,6 +30,8 @@ class PhoneNumber(BaseModel):
     number_type: str
     region: str
     customer_id: str | None
+    user_id: str | None = Field(default=None, description="The customer's user who holds "
+                                                          "it; null: the account")
     available_at: datetime | None = Field(description="End of the aging period, if aging")
     created_at: datetime
     updated_at: datetime
@@ -42,6 +44,7 @@ class NumberQuery(Strict):
         default=None, description="E.164 prefix, e.g. +1514")
     area_code: AreaCode | None = None
     customer_id: Annotated[str, StringConstraints(max_length=36)] | None = None
+    user_id: Annotated[str, StringConstraints(max_length=36)] | None = None
     page: int = Field(default=1, ge=1, le=100_000)
     per_page: int = Field(default=50, ge=1, le=500)
 
@@ -137,3 +140,10 @@ class CheckedNumber(BaseModel):
 
 class NumberCheckList(BaseModel):
     numbers: list[CheckedNumber]
+
+
+class NumberHolder(Strict):
+    """Which user of the account holds the number; null: the account itself."""
+
+    user_id: Annotated[str, StringConstraints(min_length=36, max_length=36)] | None = Field(
+        description="A user of the same customer account (GET /customers/{id}/users)")

@@ -34,10 +34,13 @@ class DeviceCreate(Strict):
     model: ModelKey = Field(description="A key from GET /api/v1/device-models")
     display_name: DeviceName | None = Field(
         default=None, description="The user/line the phone serves, shown on its screen; "
-                                  "defaults to the device name.")
+                                  "defaults to its user's name, then the device name.")
     number: E164 | None = Field(
         default=None, description="One of the customer's numbers (E.164) for this line; "
-                                  "defaults to the customer's first number.")
+                                  "defaults to its user's first number, then the customer's.")
+    user_id: Annotated[str, StringConstraints(min_length=36, max_length=36)] | None = Field(
+        default=None, description="The account's user this line belongs to: the phone shows "
+                                  "its name and number; deleting the user removes the line.")
 
 
 class DeviceUpdate(Strict):
@@ -46,6 +49,8 @@ class DeviceUpdate(Strict):
     model: ModelKey | None = None
     display_name: DeviceName | None = None
     number: E164 | None = None
+    user_id: Annotated[str, StringConstraints(min_length=36, max_length=36)] | None = Field(
+        default=None, description="The account's user this line belongs to; null: none.")
 
     @model_validator(mode="after")
     def _not_empty(self) -> DeviceUpdate:
@@ -64,6 +69,7 @@ class Device(BaseModel):
     vendor: str
     display_name: str | None
     number: str | None
+    user_id: str | None = None
     files: list[str] = Field(description="The files this phone downloads")
     last_provisioned_at: datetime | None
     created_at: datetime

@@ -14,6 +14,11 @@ from typing import Any, Generic, Protocol, TypeVar, Union
 from pydantic import BaseModel
 
 from .accounts import (
+    AccountUser,
+    AccountUserCreate,
+    AccountUserPage,
+    AccountUserQuery,
+    AccountUserUpdate,
     Customer,
     CustomerCounts,
     CustomerCreate,
@@ -68,6 +73,7 @@ from .numbering import (
     NumberAdd,
     NumberCheck,
     NumberCheckList,
+    NumberHolder,
     NumberList,
     NumberPage,
     NumberQuery,
@@ -158,6 +164,23 @@ class AccountsRpc(Health, Protocol):
     def customer_counts(self, actor: ActorRef) -> Reply[CustomerCounts]: ...
     def export_customers(self, actor: ActorRef, query: Payload[CustomerQuery] | None,
                          chunk: int) -> dict[str, Any]: ...
+    # users of a customer account (services/accounts/user_rpcs.py)
+    def list_account_users(self, actor: ActorRef, customer_id: str,
+                           query: Payload[AccountUserQuery] | None = None
+                           ) -> Reply[AccountUserPage]: ...
+    def get_account_user(self, actor: ActorRef, customer_id: str, user_id: str
+                         ) -> Reply[AccountUser]: ...
+    def create_account_user(self, actor: ActorRef, customer_id: str,
+                            payload: Payload[AccountUserCreate], send_access_codes: bool = False
+                            ) -> Reply[AccountUser]: ...
+    def update_account_user(self, actor: ActorRef, customer_id: str, user_id: str,
+                            payload: Payload[AccountUserUpdate]) -> Reply[AccountUser]: ...
+    def delete_account_user(self, actor: ActorRef, customer_id: str, user_id: str
+                            ) -> dict[str, Any]: ...
+    def upsert_account_user(self, actor: ActorRef, customer_id: str,
+                            payload: Payload[AccountUserCreate]) -> dict[str, Any]: ...
+    def issue_user_access_codes(self, actor: ActorRef, customer_id: str, user_id: str
+                                ) -> dict[str, Any]: ...
     # resellers (services/accounts/reseller_rpcs.py)
     def onboard_reseller(self, actor: ActorRef, payload: Payload[ResellerOnboard]
                          ) -> Reply[Reseller]: ...
@@ -224,6 +247,8 @@ class NumberingRpc(Health, Protocol):
                       ) -> Reply[NumberCheckList]: ...
     def unassign_number(self, actor: ActorRef, customer_id: str, number: str
                         ) -> Reply[PhoneNumber]: ...
+    def set_number_user(self, actor: ActorRef, customer_id: str, number: str,
+                        payload: Payload[NumberHolder]) -> Reply[PhoneNumber]: ...
     def get_number_quota(self, actor: ActorRef, customer_id: str) -> Reply[NumberQuota]: ...
     def set_number_quota(self, actor: ActorRef, customer_id: str,
                          payload: Payload[NumberQuotaSet]) -> Reply[NumberQuota]: ...

@@ -40,7 +40,8 @@ class UserImportQuery(Strict):
 class RowNote(BaseModel):
     code: str = Field(description="extension_duplicate, extension_taken, number_duplicate, "
                                   "number_not_in_pool, number_taken, number_invalid, "
-                                  "number_not_assigned, apply_failed")
+                                  "number_not_assigned, number_not_given (the account has "
+                                  "it, not its user), apply_failed")
     message: str
 
 

@@ -36,7 +36,7 @@ from sbcommon.rpc import rpc
 from sbcommon.telemetry import Telemetry
 from sbcommon.validation import parse
 
-from . import reseller_rpcs, user_import_rpcs
+from . import reseller_rpcs, user_import_rpcs, user_rpcs
 from .domain import auth, customers, directory
 from .domain.passwords import Hasher
 from .hashing import HashGate, busy
@@ -68,12 +68,14 @@ def utcnow() -> datetime:
 
 
 # A concurrent request can win the race for a unique identifier or e-mail.
-UNIQUE = {"email": "email is already in use", "identifier": "identifier is already in use"}
+UNIQUE = {"email": "email is already in use", "identifier": "identifier is already in use",
+          "extension": "extension is already used in this account"}
 
 
-# The reseller RPCs live in their own module; imported as a module so that ``nameko run``
-# finds one service class here, not two.
-class AccountsService(reseller_rpcs.ResellerRpcs, user_import_rpcs.UserImportRpcs):
+# The reseller, account-user and user-import RPCs live in their own modules; imported as
+# modules so that ``nameko run`` finds one service class here, not four.
+class AccountsService(reseller_rpcs.ResellerRpcs, user_rpcs.UserRpcs,
+                      user_import_rpcs.UserImportRpcs):
     name = "accounts"
 
     db = Database("accounts")

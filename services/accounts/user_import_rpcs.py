@@ -174,7 +174,7 @@ class UserImportRpcs:
                     break
                 job = session.get(UserImport, import_id)
                 actor, customer_id = jobs.worker_actor(job), job.customer_id
-                wanted = {r.line: r.number for r in jobs.numbers_to_assign(rows)}
+                wanted = {r.line: (r.number, r.user_id) for r in jobs.numbers_to_assign(rows)}
             if wanted:
                 outcome = self._assign_numbers(actor, customer_id or "", wanted)
                 with self.db.begin() as session:  # type: ignore[attr-defined]
@@ -185,23 +185,35 @@ class UserImportRpcs:
         with self.db.begin() as session:  # type: ignore[attr-defined]
             jobs.finish_apply(session, import_id, utcnow())
 
-    def _assign_numbers(self, actor: Actor, customer_id: str, wanted: dict[int, str]
+    def _assign_numbers(self, actor: Actor, customer_id: str,
+                        wanted: dict[int, tuple[str, str | None]]
                         ) -> dict[int, tuple[str, str]]:
-        """Assign the batch's numbers in one call; if numbering refuses the batch (one was
-        taken since the preview), each on its own, so the others still go."""
+        """Assign the batch's numbers to the account in one call (if numbering refuses the
+        batch, a number taken since the preview, each on its own so the others still go),
+        then give each to the user of its row."""
+        outcome: dict[int, tuple[str, str]] = {}
         try:
             self.numbering.request_numbers(actor.dump(), customer_id,
-                                           {"numbers": list(wanted.values())})
-            return {line: ("assigned", "") for line in wanted}
+                                           {"numbers": [n for n, _ in wanted.values()]})
+            outcome = {line: ("assigned", "") for line in wanted}
         except Exception as exc:  # noqa: BLE001 - typed 4xx from numbering, per number below
             log.info("user import: batch of numbers refused (%s); one by one", exc)
-        outcome = {}
-        for line, number in wanted.items():
+            for line, (number, _) in wanted.items():
+                try:
+                    self.numbering.request_numbers(actor.dump(), customer_id,
+                                                   {"numbers": [number]})
+                    outcome[line] = ("assigned", "")
+                except Exception as one:  # noqa: BLE001
+                    outcome[line] = ("not_assigned", str(one)[:200])
+        for line, (number, user_id) in wanted.items():
+            if outcome[line][0] != "assigned" or not user_id:
+                continue
             try:
-                self.numbering.request_numbers(actor.dump(), customer_id, {"numbers": [number]})
-                outcome[line] = ("assigned", "")
-            except Exception as exc:  # noqa: BLE001
-                outcome[line] = ("not_assigned", str(exc)[:200])
+                self.numbering.set_number_user(actor.dump(), customer_id, number,
+                                               {"user_id": user_id})
+            except Exception as exc:  # noqa: BLE001 - the number stays the account's
+                outcome[line] = ("assigned", f"assigned to the account, not to its user: "
+                                             f"{str(exc)[:150]}")
         return outcome
 
     def _release(self, import_id: int) -> None:

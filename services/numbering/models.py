@@ -22,7 +22,7 @@ from sbcommon.consumer import processed_events_table
 from sbcommon.db import service_metadata
 from sbcommon.idempotency import idempotency_table
 from sbcommon.outbox import outbox_table
-from sbcommon.replica import CustomerCopy
+from sbcommon.replica import AccountUserCopy, CustomerCopy
 
 metadata = service_metadata()
 
@@ -42,17 +42,21 @@ class Number(Base):
                         name="state"),
         CheckConstraint("(state IN ('assigned', 'reserved')) = (customer_id IS NOT NULL)",
                         name="holder"),
+        CheckConstraint("user_id IS NULL OR customer_id IS NOT NULL", name="user_holder"),
         # Orders pick available numbers of a reseller by country and prefix.
         Index("ix_numbers_pool", "reseller_id", "state", "country", "e164"),
         Index("ix_numbers_customer", "customer_id", "e164"),
         Index("ix_numbers_reseller_e164", "reseller_id", "e164"),
         Index("ix_numbers_aging", "available_at", postgresql_where="state = 'aging'"),
+        Index("ix_numbers_user", "user_id", postgresql_where="user_id IS NOT NULL"),
     )
 
     e164: Mapped[str] = mapped_column(String(16), primary_key=True)
     reseller_id: Mapped[str] = mapped_column(String(36), nullable=False)
     state: Mapped[str] = mapped_column(String(12), nullable=False)
     customer_id: Mapped[str | None] = mapped_column(String(36))
+    # The customer's user who holds it (its phone line calls from it); NULL: the account.
+    user_id: Mapped[str | None] = mapped_column(String(36))
     country: Mapped[str] = mapped_column(String(2), nullable=False)
     area_code: Mapped[str] = mapped_column(String(8), nullable=False, server_default="")
     number_type: Mapped[str] = mapped_column(String(24), nullable=False)
@@ -93,6 +97,13 @@ class PoolSettings(Base):
 
 class KnownCustomer(CustomerCopy, Base):
     """Event-carried copy of the customers numbering needs (from accounts' events)."""
+
+
+class KnownUser(AccountUserCopy, Base):
+    """Event-carried copy of the customers' users (``account_user_changed``): a number is
+    given only to a user of the customer that holds it."""
+
+    __tablename__ = "account_users"
 
 
 class NumberImport(Base):

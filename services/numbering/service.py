@@ -18,6 +18,7 @@ from sbcommon import replica
 from sbcommon.actor import Actor
 from sbcommon.consumer import handles
 from sbcommon.contracts.events import (
+    AccountUserChanged,
     CustomerClosed,
     CustomerCreated,
     CustomerStatusChanged,
@@ -26,6 +27,7 @@ from sbcommon.contracts.events import (
 from sbcommon.contracts.numbering import (
     NumberAdd,
     NumberCheck,
+    NumberHolder,
     NumberQuery,
     NumberQuotaSet,
     NumberRequest,
@@ -45,7 +47,7 @@ from sbcommon.textlines import block_lines
 from sbcommon.validation import parse
 
 from .domain import imports, inventory, quotas
-from .models import KnownCustomer, idempotency, outbox
+from .models import KnownCustomer, KnownUser, idempotency, outbox
 from .settings import NumberingSettings
 
 SETTINGS = NumberingSettings()
@@ -248,7 +250,33 @@ class NumberingService:
             session, who, inventory.customer_for(session, who, customer_id), number,
             self.outbox, utcnow()))
 
+    @rpc
+    def set_number_user(self, actor: dict[str, Any], customer_id: str, number: str,
+                        payload: dict[str, Any]) -> dict[str, Any]:
+        """Give one of the account's numbers to one of its users (or back to the account)."""
+        who, data = Actor.parse(actor), parse(NumberHolder, payload)
+        self.customers.ensure(who, customer_id)
+        if data.user_id:
+            self._ensure_user(who, customer_id, data.user_id)
+
+        def give(session: Any) -> dict[str, Any]:
+            customer = inventory.customer_for(session, who, customer_id)
+            user = replica.user_of(session, KnownUser, customer.id, data.user_id) \
+                if data.user_id else None
+            return inventory.give_to_user(session, who, customer, number, user, self.outbox,
+                                          utcnow())
+        return self.once(who, give)
+
+    def _ensure_user(self, who: Actor, customer_id: str, user_id: str) -> None:
+        replica.ensure_user(self.db, self.accounts, KnownUser, who, customer_id, user_id)
+
     # -- what accounts tells us ---------------------------------------------------------
+    @handles("accounts", "account_user_changed", AccountUserChanged)
+    def on_account_user_changed(self, session: Session, event: AccountUserChanged) -> None:
+        """Keep the user; a deleted user's numbers go back to the pool through aging."""
+        if replica.apply_user(session, KnownUser, event) and event.deleted:
+            inventory.release_user(session, event.user_id, self.outbox, utcnow())
+
     @handles("accounts", "customer_created", CustomerCreated)
     def on_customer_created(self, session: Session, event: CustomerCreated) -> None:
         replica.apply(session, KnownCustomer, event)

@@ -25,7 +25,7 @@ from sbcommon.consumer import processed_events_table
 from sbcommon.db import service_metadata
 from sbcommon.idempotency import idempotency_table
 from sbcommon.outbox import outbox_table
-from sbcommon.replica import CustomerCopy, NumberHolderCopy
+from sbcommon.replica import AccountUserCopy, CustomerCopy, NumberHolderCopy
 
 metadata = service_metadata()
 
@@ -60,6 +60,15 @@ class CustomerNumber(NumberHolderCopy, Base):
     __tablename__ = "customer_numbers"
 
     assigned_at: Mapped[datetime] = _now()
+    # The customer's user who holds it, if one does: that user's lines call from it.
+    user_id: Mapped[str | None] = mapped_column(String(36), index=True)
+
+
+class AccountUser(AccountUserCopy, Base):
+    """The customers' users (from accounts' ``account_user_changed``): whose line is whose,
+    and the name the phone shows."""
+
+    __tablename__ = "account_users"
 
 
 class FtpAccount(Base):
@@ -91,6 +100,9 @@ class Device(Base):
     # customer's numbers; without one it shows the customer's first number.
     display_name: Mapped[str | None] = mapped_column(String(100))
     number: Mapped[str | None] = mapped_column(String(16))
+    # The customer's user the line belongs to (its name and number on the phone); the line
+    # goes when the user is deleted.
+    user_id: Mapped[str | None] = mapped_column(String(36), index=True)
     sip_username: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
     sip_secret_encrypted: Mapped[str] = mapped_column(Text, nullable=False)
     # One more at every change of the line (sip_credentials_changed carries it).

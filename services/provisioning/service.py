@@ -18,6 +18,7 @@ from sbcommon import replica
 from sbcommon.actor import Actor
 from sbcommon.consumer import handles
 from sbcommon.contracts.events import (
+    AccountUserChanged,
     CustomerClosed,
     CustomerCreated,
     CustomerStatusChanged,
@@ -38,7 +39,7 @@ from sbcommon.telemetry import Telemetry
 from sbcommon.validation import parse
 
 from .domain import accounts, customers, devices, sip_server, vendors
-from .models import Customer, idempotency, outbox
+from .models import AccountUser, Customer, CustomerNumber, idempotency, outbox
 from .settings import ProvisioningSettings, secret_box
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,8 @@ class ProvisioningService:
         who = Actor.parse(actor)
         data = parse(DeviceCreate, payload)
         self.known_customers.ensure(who, customer_id)
+        replica.ensure_user(self.db, self.accounts_rpc, AccountUser, who, customer_id,
+                            data.user_id)
         return self.once(who, lambda session: devices.create(
             session, who, customer_id, data, BOX, self.outbox, utcnow()))
 
@@ -108,6 +111,8 @@ class ProvisioningService:
         who = Actor.parse(actor)
         data = parse(DeviceUpdate, payload)
         self.known_customers.ensure(who, customer_id)
+        replica.ensure_user(self.db, self.accounts_rpc, AccountUser, who, customer_id,
+                            data.user_id)
         return self.once(who, lambda session: devices.update(
             session, who, customer_id, device_id, data, BOX, self.outbox, utcnow()))
 
@@ -166,10 +171,30 @@ class ProvisioningService:
         if sip_server.apply_update(session, event, utcnow()):
             devices.realm_changed(session, event.reseller_id, BOX, self.outbox)
 
+    @handles("accounts", "account_user_changed", AccountUserChanged)
+    def on_account_user_changed(self, session: Session, event: AccountUserChanged) -> None:
+        """Keep the user (its name is on its phones); a deleted user's lines go with it."""
+        if replica.apply_user(session, AccountUser, event) and event.deleted:
+            devices.remove_user_lines(session, event.user_id, self.outbox)
+
     @handles("numbering", "number_assigned", NumberAssigned)
     def on_number_assigned(self, session: Session, event: NumberAssigned) -> None:
-        customers.assign_number(session, event, utcnow())
+        before = self._holder(session, event.number)
+        if customers.assign_number(session, event, utcnow()):
+            self._lines_follow(session, before, event.user_id)
 
     @handles("numbering", "number_released", NumberReleased)
     def on_number_released(self, session: Session, event: NumberReleased) -> None:
-        customers.release_number(session, event)
+        before = self._holder(session, event.number)
+        if customers.release_number(session, event):
+            self._lines_follow(session, before, None)
+
+    @staticmethod
+    def _holder(session: Session, number: str) -> str | None:
+        row = session.get(CustomerNumber, number)
+        return row.user_id if row is not None else None
+
+    def _lines_follow(self, session: Session, before: str | None, after: str | None) -> None:
+        """The users whose numbers changed: their lines call from another number now."""
+        for user_id in {before, after} - {None}:
+            devices.user_numbers_changed(session, user_id, BOX, self.outbox)

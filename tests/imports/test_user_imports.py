@@ -114,6 +114,10 @@ def test_google_workspace_export_previewed_applied_and_imported_again(seller, ac
     formula = users["luc.cote@example.org"]
     assert formula.first_name == '=HYPERLINK("http://evil.example/x","Cliquez")'  # as text
     assert numbers_of(seller, company["id"]) == {"+15145551201", "+15145551202"}
+    holders = {n["number"]: n["user_id"] for n in seller.get(
+        f"/api/v1/customers/{company['id']}/numbers").json()["numbers"]}
+    assert holders == {"+15145551201": users["amelie.tremblay@example.org"].id,
+                       "+15145551202": users["marc.ouellet@example.org"].id}
 
     # Applying the same preview again is a no-op.
     again = seller.post(f"{IMPORTS}/{report['import_id']}/apply")

@@ -73,4 +73,5 @@ def test_pages_in_french(platform, reseller):
     portal.post("/settings/language", {"csrf_token": portal.token("/settings"),
                                        "language": "fr"})
     page = portal.get("/customers/imports")
-    assert "Importer les utilisateurs d'une entreprise" in page.text
+    assert "Importer les utilisateurs d&#39;une entreprise" in page.text
+    assert "Reconnaître d&#39;après la ligne d&#39;en-tête" in page.text

@@ -15,6 +15,7 @@ from sbcommon.actor import sign_actor
 from sbcommon.contracts.numbering import (
     ImportReport,
     NumberAdd,
+    NumberHolder,
     NumberList,
     NumberPage,
     NumberQuery,
@@ -122,6 +123,14 @@ def set_number_quota(ctx: Ctx, customer_id: str, body: NumberQuotaSet) -> Any:
            errors=(404,), summary="Return a number to the pool (through aging if set)")
 def unassign_number(ctx: Ctx, customer_id: str, number: str) -> Any:
     return ctx.backends.numbering.unassign_number(ctx.actor, customer_id, number)
+
+
+@api.route("PUT", "/customers/{customer_id}/numbers/{number}/user", body=NumberHolder,
+           response=PhoneNumber, errors=(403, 404, 409, 422),
+           summary="Give one of the account's numbers to one of its users (null: the account)")
+def set_number_user(ctx: Ctx, customer_id: str, number: str, body: NumberHolder) -> Any:
+    return ctx.backends.numbering.set_number_user(ctx.actor, customer_id, number,
+                                                  body.model_dump())
 
 
 # -- shared with the portal -----------------------------------------------------------------

@@ -535,6 +535,8 @@ def record_numbers(session: Session, import_id: int, outcome: dict[str, tuple[st
         row.number_status = status
         if status == "assigned":
             assigned += 1
+            if message:  # the account has it, its user does not
+                row.notes = [*row.notes, {"code": "number_not_given", "message": message}]
         else:
             row.notes = [*row.notes, {"code": "number_not_assigned", "message": message}]
     job.applied = {**job.applied, "numbers": int(job.applied.get("numbers", 0)) + assigned}

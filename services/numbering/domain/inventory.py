@@ -24,7 +24,7 @@ from sbcommon.contracts.exports import CsvPage
 from sbcommon.contracts.numbering import NumberPage, NumberQuery, PhoneNumber
 from sbcommon.errors import Conflict, Forbidden, Invalid, NotFound
 
-from ..models import KnownCustomer, Number, NumberHistory, PoolSettings
+from ..models import KnownCustomer, KnownUser, Number, NumberHistory, PoolSettings
 from .parse import NumberError, parse_number, region_for
 
 TRANSITIONS = {
@@ -44,7 +44,7 @@ def to_contract(number: Number) -> dict[str, Any]:
         number=number.e164, state=number.state, country=number.country,
         area_code=number.area_code, number_type=number.number_type,
         region=region_for(number.e164),
-        customer_id=number.customer_id, available_at=number.available_at,
+        customer_id=number.customer_id, user_id=number.user_id, available_at=number.available_at,
         created_at=number.created_at, updated_at=number.updated_at,
     ).model_dump(mode="json")
 
@@ -56,7 +56,10 @@ def available_now(now: datetime) -> ColumnElement[bool]:
 
 
 def scope(stmt: Select, actor: Actor) -> Select:
-    return actor.restrict(stmt, Number.reseller_id, Number.customer_id)
+    stmt = actor.restrict(stmt, Number.reseller_id, Number.customer_id)
+    if actor.is_plain_user:  # a plain user of an account sees the numbers it holds
+        stmt = stmt.where(Number.user_id == actor.user_id)
+    return stmt
 
 
 def _move(session: Session, number: Number, state: str, customer_id: str | None,
@@ -68,6 +71,8 @@ def _move(session: Session, number: Number, state: str, customer_id: str | None,
         raise Conflict(f"{number.e164} is {number.state}; it cannot become {state}",
                        [{"field": "numbers", "number": number.e164, "state": number.state}])
     number.state = state
+    if customer_id != number.customer_id or state not in ("assigned", "reserved"):
+        number.user_id = None  # a user holds a number only while its account does
     number.customer_id = customer_id
     number.available_at = None
     number.updated_at = now
@@ -86,6 +91,10 @@ def _event(number: Number, customer_id: str, **extra: Any) -> dict[str, Any]:
     return {"reseller_id": number.reseller_id, "customer_id": customer_id,
             "number": number.e164, "country": number.country, "version": number.version,
             **extra}
+
+
+def _assigned_event(number: Number, customer_id: str) -> dict[str, Any]:
+    return _event(number, customer_id, user_id=number.user_id)
 
 
 # -- pool ---------------------------------------------------------------------------------
@@ -190,7 +199,7 @@ def assign(session: Session, actor: Actor, customer: KnownCustomer, texts: list[
             target = "reserved" if reserve else "assigned"
             _move(session, number, target, customer.id, target, actor, now)
         if number.state == "assigned":
-            events.record(session, "number_assigned", _event(number, customer.id))
+            events.record(session, "number_assigned", _assigned_event(number, customer.id))
     return [to_contract(rows[e]) for e in wanted]
 
 
@@ -201,6 +210,8 @@ def order(session: Session, actor: Actor, customer: KnownCustomer, count: int,
     orders pick different numbers instead of waiting for, or sharing, the same ones."""
     if actor.role == Role.ADMIN:
         raise Forbidden("orders are made by the reseller or its customer")
+    if actor.is_plain_user:
+        raise Forbidden("your account's administrators order its numbers")
     _open(customer)
     stmt = select(Number).where(Number.reseller_id == customer.reseller_id, available_now(now))
     if country:
@@ -216,7 +227,7 @@ def order(session: Session, actor: Actor, customer: KnownCustomer, count: int,
                        {"available": len(rows), "asked": count})
     for number in rows:
         _move(session, number, "assigned", customer.id, "ordered", actor, now)
-        events.record(session, "number_assigned", _event(number, customer.id))
+        events.record(session, "number_assigned", _assigned_event(number, customer.id))
     return [to_contract(n) for n in rows]
 
 
@@ -251,6 +262,49 @@ def unassign(session: Session, actor: Actor, customer: KnownCustomer, text: str,
     return to_contract(number)
 
 
+def give_to_user(session: Session, actor: Actor, customer: KnownCustomer, text: str,
+                 user: KnownUser | None, events: EventSink, now: datetime) -> dict[str, Any]:
+    """Let ``user`` (a live user of ``customer``, from the copy) hold one of the account's
+    numbers, or the account itself again (``user`` None). The number stays assigned: its
+    ``number_assigned`` (with ``user_id``) tells the phones and the PBX whose it is now."""
+    actor.require(Role.RESELLER, Role.ADMIN, Role.CUSTOMER)
+    if actor.is_plain_user:
+        raise Forbidden("your account's administrators decide who holds its numbers")
+    _open(customer)
+    try:
+        e164 = parse_number(text).e164
+    except NumberError:
+        raise NotFound("this customer has no such number") from None
+    number = session.scalars(scope(
+        select(Number).where(Number.e164 == e164, Number.customer_id == customer.id),
+        actor).with_for_update()).first()
+    if number is None:
+        raise NotFound("this customer has no such number")
+    if number.state != "assigned":
+        raise Conflict(f"{e164} is {number.state}; assign it to the account first",
+                       [{"field": "number", "state": number.state}])
+    user_id = user.id if user else None
+    if number.user_id != user_id:
+        number.user_id = user_id
+        number.version += 1
+        number.updated_at = now
+        _history(session, number, "user_assigned" if user_id else "user_unassigned", actor,
+                 now)
+        events.record(session, "number_assigned", _assigned_event(number, customer.id))
+    return to_contract(number)
+
+
+def release_user(session: Session, user_id: str, events: EventSink, now: datetime) -> int:
+    """Every number a deleted user held goes back to its pool through aging, as when its
+    account closes."""
+    numbers = session.scalars(
+        select(Number).where(Number.user_id == user_id).order_by(Number.e164)
+        .with_for_update()).all()
+    for number in numbers:
+        release(session, None, number, "user_deleted", events, now)
+    return len(numbers)
+
+
 def release_customer(session: Session, customer_id: str, events: EventSink,
                      now: datetime) -> int:
     """Every number of a closed customer goes back to its pool."""
@@ -275,6 +329,8 @@ def _filtered(actor: Actor, query: NumberQuery) -> Select:
         stmt = stmt.where(Number.area_code == query.area_code)
     if query.customer_id:
         stmt = stmt.where(Number.customer_id == query.customer_id)
+    if query.user_id:
+        stmt = stmt.where(Number.user_id == query.user_id)
     return stmt
 
 
@@ -289,7 +345,7 @@ def search(session: Session, actor: Actor, query: NumberQuery) -> dict[str, Any]
 
 
 CSV_FIELDS = ("number", "state", "country", "area_code", "number_type", "region",
-              "customer_id", "available_at", "created_at")
+              "customer_id", "available_at", "created_at", "user_id")
 
 
 def export_page(session: Session, actor: Actor, query: NumberQuery, after: str | None,

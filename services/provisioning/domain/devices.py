@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from sbcommon.actor import Actor
 from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
-from sbcommon.errors import Conflict, Invalid, NotFound
+from sbcommon.errors import Conflict, Forbidden, Invalid, NotFound
 
 from ..models import Customer, Device
 from . import credentials, customers, files, sip, vendors
@@ -31,6 +31,7 @@ def to_contract(device: Device) -> dict[str, Any]:
         "id": device.id, "customer_id": device.customer_id, "name": device.name,
         "mac": device.mac, "model": device.model, "model_label": model.label,
         "vendor": model.vendor, "display_name": device.display_name, "number": device.number,
+        "user_id": device.user_id,
         "files": vendors.file_names(device.model, device.mac),
         "last_provisioned_at": _iso(device.last_provisioned_at),
         "created_at": _iso(device.created_at), "updated_at": _iso(device.updated_at),
@@ -92,10 +93,22 @@ def _check_number(session: Session, customer: Customer, number: str | None) -> N
         raise Invalid(message, [{"field": "number", "message": message}])
 
 
+def _manages(actor: Actor) -> None:
+    if actor.is_plain_user:
+        raise Forbidden("your account's administrators manage its phones")
+
+
+def _check_user(session: Session, customer: Customer, user_id: str | None) -> None:
+    if user_id is not None:
+        customers.user_of(session, customer, user_id)
+
+
 def list_devices(session: Session, actor: Actor, customer_id: str) -> dict[str, Any]:
     customer = customers.get_scoped(session, actor, customer_id)
-    rows = session.scalars(select(Device).where(Device.customer_id == customer.id)
-                           .order_by(func.lower(Device.name), Device.id)).all()
+    stmt = select(Device).where(Device.customer_id == customer.id)
+    if actor.is_plain_user:  # a plain user sees its own lines
+        stmt = stmt.where(Device.user_id == actor.user_id)
+    rows = session.scalars(stmt.order_by(func.lower(Device.name), Device.id)).all()
     return {"items": [to_contract(d) for d in rows], "total": len(rows)}
 
 
@@ -105,6 +118,8 @@ def get_scoped(session: Session, actor: Actor, customer_id: str, device_id: str,
     if not isinstance(device_id, str) or not customers.UUID_RE.match(device_id):
         raise NotFound("no such device")
     stmt = select(Device).where(Device.id == device_id, Device.customer_id == customer.id)
+    if actor.is_plain_user:
+        stmt = stmt.where(Device.user_id == actor.user_id)
     device = session.scalars(stmt.with_for_update() if lock else stmt).first()
     if device is None:
         raise NotFound("no such device")
@@ -114,10 +129,12 @@ def get_scoped(session: Session, actor: Actor, customer_id: str, device_id: str,
 def create(session: Session, actor: Actor, customer_id: str, data: DeviceCreate,
            box: SecretBox, events: EventSink, now: datetime) -> dict[str, Any]:
     customer = customers.get_scoped(session, actor, customer_id)
+    _manages(actor)
     _writable(customer)
     mac = normalize_mac(data.mac)
     model = vendors.get_model(data.model)
     _check_number(session, customer, data.number)
+    _check_user(session, customer, data.user_id)
     count = session.scalar(select(func.count()).where(Device.customer_id == customer.id))
     if (count or 0) >= MAX_DEVICES_PER_CUSTOMER:
         raise Conflict(f"a customer has at most {MAX_DEVICES_PER_CUSTOMER} devices")
@@ -125,7 +142,7 @@ def create(session: Session, actor: Actor, customer_id: str, data: DeviceCreate,
     device = Device(
         id=str(uuid.uuid4()), customer_id=customer.id, mac=mac, model=model.key,
         name=data.name, display_name=data.display_name, number=data.number,
-        sip_username=credentials.sip_username(),
+        user_id=data.user_id, sip_username=credentials.sip_username(),
         sip_secret_encrypted=box.encrypt(credentials.sip_secret()), sip_version=1,
         created_at=now, updated_at=now,
     )
@@ -140,8 +157,11 @@ def update(session: Session, actor: Actor, customer_id: str, device_id: str,
            data: DeviceUpdate, box: SecretBox, events: EventSink, now: datetime
            ) -> dict[str, Any]:
     customer, device = get_scoped(session, actor, customer_id, device_id, lock=True)
+    _manages(actor)
     _writable(customer)
     changes = data.model_dump(exclude_unset=True)
+    if "user_id" in changes:
+        _check_user(session, customer, changes["user_id"])
     if "name" in changes and changes["name"] is None:
         raise Invalid("a device needs a name", [{"field": "name", "message": "required"}])
     if changes.get("mac") is not None:
@@ -167,12 +187,44 @@ def update(session: Session, actor: Actor, customer_id: str, device_id: str,
 def delete(session: Session, actor: Actor, customer_id: str, device_id: str,
            events: EventSink, now: datetime) -> None:
     customer, device = get_scoped(session, actor, customer_id, device_id, lock=True)
+    _manages(actor)
     # A closed customer's devices may still be removed (it frees their MACs for reuse).
+    _remove(session, device, customer, events)
+
+
+def _remove(session: Session, device: Device, customer: Customer, events: EventSink) -> None:
     device.sip_version += 1
     _credentials_changed(session, events, device, customer, None)
     session.delete(device)
     session.flush()
     events.record(session, "device_deleted", _event(device, customer))
+
+
+def remove_user_lines(session: Session, user_id: str, events: EventSink) -> int:
+    """A deleted user's lines go with it: their files disappear from the file server and
+    the proxy forgets their credentials (``sip_credentials_changed``, deleted)."""
+    rows = session.execute(
+        select(Device, Customer).join(Customer, Customer.id == Device.customer_id)
+        .where(Device.user_id == user_id).order_by(Device.id).with_for_update(of=Device)
+    ).all()
+    for device, customer in rows:
+        _remove(session, device, customer, events)
+    return len(rows)
+
+
+def user_numbers_changed(session: Session, user_id: str | None, box: SecretBox,
+                         events: EventSink) -> int:
+    """A number given to (or taken from) a user changes the number its lines call from:
+    the proxy's copies are sent again (a new version each)."""
+    if not user_id:
+        return 0
+    rows = session.execute(
+        select(Device, Customer).join(Customer, Customer.id == Device.customer_id)
+        .where(Device.user_id == user_id).with_for_update(of=Device)).all()
+    for device, customer in rows:
+        device.sip_version += 1
+        _credentials_changed(session, events, device, customer, box)
+    return len(rows)
 
 
 def never_fetched(session: Session, actor: Actor, limit: int = 20) -> dict[str, Any]:

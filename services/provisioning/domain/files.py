@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..models import Customer, Device, FtpAccount
+from ..models import AccountUser, Customer, Device, FtpAccount
 from . import customers, vendors
 from .credentials import SecretBox
 from .sip import sip_server_for
@@ -82,14 +82,33 @@ def find(session: Session, login: Login, name: str) -> Device | None:
 
 
 def caller_id(session: Session, device: Device) -> str | None:
-    """The number a line shows and calls from: its own, or the customer's first."""
+    """The number a line shows and calls from: its own, else its user's first, else the
+    customer's first."""
     numbers = customers.numbers_of(session, device.customer_id)
-    return device.number if device.number in numbers else (numbers[0] if numbers else None)
+    if device.number in numbers:
+        return device.number
+    if device.user_id:
+        mine = customers.numbers_of_user(session, device.user_id)
+        if mine:
+            return mine[0]
+    return numbers[0] if numbers else None
+
+
+def shown_name(session: Session, device: Device) -> str:
+    """The name on the phone: the one given to the line, else its user's, else the
+    device's."""
+    if device.display_name:
+        return device.display_name
+    if device.user_id:
+        user = session.get(AccountUser, device.user_id)
+        if user is not None and not user.deleted and user.display_name:
+            return user.display_name
+    return device.name
 
 
 def render(session: Session, box: SecretBox, device: Device, name: str) -> bytes:
     number = caller_id(session, device)
-    display = device.display_name or device.name
+    display = shown_name(session, device)
     reseller_id = session.scalar(select(Customer.reseller_id)
                                  .where(Customer.id == device.customer_id))
     server = sip_server_for(session, reseller_id)
