@@ -22,6 +22,8 @@ free (``check_numbers``, one call per batch); the rest are reported on their row
 from __future__ import annotations
 
 import math
+import secrets
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +31,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sbcommon.actor import Actor, Role
@@ -473,8 +476,10 @@ def _new_account(session: Session, actor: Actor, job: UserImport, settings: Acco
 
 def apply_batch(session: Session, import_id: int, events: EventSink, now: datetime
                 ) -> list[UserImportRow] | None:
-    """Apply the next rows of an import (None when there are none left): each row in its
-    own savepoint, so one refused row (an e-mail taken meanwhile) leaves the others."""
+    """Apply the next rows of an import (None when there are none left). New users of the
+    batch are inserted together (``_create_many``); the others, and any the bulk path
+    leaves, go one by one through ``users.upsert_by_email``, each in its own savepoint, so
+    one refused row (an e-mail taken meanwhile) leaves the others."""
     job = session.get(UserImport, import_id, with_for_update=True)
     if job is None or job.status != "applying":
         return None
@@ -486,23 +491,103 @@ def apply_batch(session: Session, import_id: int, events: EventSink, now: dateti
     if not rows:
         return None
     actor = worker_actor(job)
+    customer = customers.get_scoped(session, actor, job.customer_id or "", lock=True)
+    fresh = [r for r in rows if r.outcome == CREATE and r.applied is None]
+    created = _create_many(session, customer, fresh, events, now) if fresh else set()
     applied = dict(job.applied)
     for row in rows:
-        main = row.applied == "main"
-        try:
-            with session.begin_nested():
-                out = users.upsert_by_email(session, actor, job.customer_id or "",
-                                            _stored_data(row), events, now)
-            row.applied = "create" if main else out["outcome"]
-            row.user_id = out["user"]["id"]
-        except (SwitchboardError, ValidationError) as exc:
-            row.applied = "failed"
-            row.notes = [*row.notes, {"code": "apply_failed", "message": str(exc)[:200]}]
+        if row.line in created:
+            row.applied = "create"
+        else:
+            _apply_one(session, actor, job, row, events, now)
         applied[row.applied] = applied.get(row.applied, 0) + 1
     job.applied = applied
     job.rows_applied += len(rows)
     job.lease_until = now + LEASE
     return rows
+
+
+def _apply_one(session: Session, actor: Actor, job: UserImport, row: UserImportRow,
+               events: EventSink, now: datetime) -> None:
+    main = row.applied == "main"
+    try:
+        with session.begin_nested():
+            out = users.upsert_by_email(session, actor, job.customer_id or "",
+                                        _stored_data(row), events, now)
+        row.applied = "create" if main else out["outcome"]
+        row.user_id = out["user"]["id"]
+    except (SwitchboardError, ValidationError) as exc:
+        row.applied = "failed"
+        row.notes = [*row.notes, {"code": "apply_failed", "message": str(exc)[:200]}]
+
+
+def _create_many(session: Session, customer: Customer, rows: list[UserImportRow],
+                 events: EventSink, now: datetime) -> set[int]:
+    """Insert the batch's new users with a few queries for all of them (the same records
+    and events as ``users.create``): e-mails and extensions in use, and identifiers taken,
+    are looked up at once. Rows whose e-mail or extension is taken meanwhile are left to
+    the one-by-one path, which says why; a race lost at insert time leaves them all to it.
+    Returns the lines created."""
+    planned = []
+    for row in rows:
+        try:
+            planned.append((row, _stored_data(row)))
+        except ValidationError:
+            continue
+    keys = [d.email.casefold() for _, d in planned]
+    taken = set(session.scalars(select(func.lower(User.email)).where(
+        func.lower(User.email).in_(keys))))
+    wanted_ext = [d.extension for _, d in planned if d.extension]
+    used_ext = set(session.scalars(select(User.extension).where(
+        User.customer_id == customer.id, User.extension.in_(wanted_ext)))) if wanted_ext \
+        else set()
+    planned = [(r, d) for r, d in planned if d.email.casefold() not in taken
+               and not (d.extension and d.extension in used_ext)]
+    if not planned:
+        return set()
+    identifiers = _identifiers(session, [d for _, d in planned])
+    try:
+        with session.begin_nested():
+            made = []
+            for (row, data), identifier in zip(planned, identifiers, strict=True):
+                user = User(
+                    id=str(uuid.uuid4()), role="customer", reseller_id=customer.reseller_id,
+                    customer_id=customer.id, identifier=identifier, email=data.email,
+                    display_name=data.name(), first_name=data.first_name,
+                    last_name=data.last_name, extension=data.extension,
+                    account_role=data.account_role,
+                    language=data.language or customer.language, version=1, created_at=now,
+                    updated_at=now)
+                session.add(user)
+                made.append((row, user))
+            session.flush()
+            for _, user in made:
+                events.record(session, "account_user_changed", users.event_data(user))
+    except IntegrityError:
+        return set()  # a concurrent change took an e-mail or extension: one by one then
+    for row, user in made:
+        row.user_id = user.id
+    return {row.line for row, _ in made}
+
+
+def _identifiers(session: Session, datas: list[AccountUserCreate]) -> list[str]:
+    """Free sign-in identifiers (``name.123456``, as users.create makes them), checked
+    together; the rare one taken is drawn again."""
+    out = [f"{customers._slug(d.name())}.{secrets.randbelow(10**6):06d}" for d in datas]
+    for _ in range(20):
+        taken = set(session.scalars(select(User.identifier).where(User.identifier.in_(out))))
+        taken |= set(session.scalars(select(Customer.identifier).where(
+            Customer.identifier.in_(out))))
+        seen: set[str] = set()
+        clash = False
+        for i, identifier in enumerate(out):
+            if identifier in taken or identifier in seen:
+                out[i] = f"{customers._slug(datas[i].name())}.{secrets.randbelow(10**6):06d}"
+                clash = True
+            seen.add(out[i])
+        if not clash:
+            return out
+    raise Conflict("could not generate free identifiers; try again")
 
 
 def _stored_data(row: UserImportRow) -> AccountUserCreate:
