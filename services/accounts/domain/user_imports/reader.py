@@ -168,19 +168,23 @@ def _candidates(chunks: ChunkSource, header: Header, lines: Iterator[str]
 def _rows(header: Header, lines: Iterator[str]) -> Iterator[Candidate]:
     keys = {normalise(c): c for c in header.columns}
     wanted = {c: keys.get(normalise(c)) for c in header.format.columns}
-    index = {c: header.columns.index(k) for c, k in wanted.items() if k is not None}
+    index = [(c, header.columns.index(k)) for c, k in wanted.items() if k is not None]
+    width = max((i for _, i in index), default=-1) + 1
+    to_candidate = header.format.to_candidate
     reader = csv.reader(lines, delimiter=header.separator)
     line = 2  # the header was line 1
     try:
         for cells in reader:
             start, line = line, reader.line_num + 2
-            if not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():
                 continue  # blank lines (Excel leaves some at the end)
-            if any(len(cell) > MAX_CELL_BYTES for cell in cells):
+            if max(map(len, cells)) > MAX_CELL_BYTES:
                 raise NotReadable("cell_too_long", f"line {start}: a cell is far too long "
                                   "for a user list")
-            row = {c: clean(cells[i]) if i < len(cells) else "" for c, i in index.items()}
-            candidate = header.format.to_candidate(start, row)
+            if len(cells) < width:
+                cells += [""] * (width - len(cells))
+            row = {c: clean(cells[i]) for c, i in index}
+            candidate = to_candidate(start, row)
             candidate.cells = row
             yield candidate
     except csv.Error as exc:
