@@ -101,6 +101,14 @@ class UserImportRpcs:
                                data.outcome)
 
     @rpc
+    def export_user_import(self, actor: dict[str, Any], import_id: int,
+                           after: int | None = None) -> dict[str, Any]:
+        """One page of the report as CSV (sbcommon.contracts.exports.CsvPage)."""
+        who = Actor.parse(actor)
+        with self.db() as session:  # type: ignore[attr-defined]
+            return jobs.report_csv(session, who, _import_id(import_id), after)
+
+    @rpc
     def user_import_progress(self, actor: dict[str, Any], import_id: int) -> dict[str, Any]:
         who = Actor.parse(actor)
         with self.db() as session:  # type: ignore[attr-defined]

@@ -4,6 +4,8 @@ the files refused, and isolation between resellers."""
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -104,6 +106,14 @@ def test_google_workspace_export_previewed_applied_and_imported_again(seller, ac
     assert rows[10]["first_name"] == '=HYPERLINK("http://evil.example/x","Cliquez")'
     assert rows[10]["department"] == "+cmd|' /C calc'!A0"
     assert rows[9]["message"] == "same e-mail as line 2"
+    # written out again, a formula-looking cell is neutralised for spreadsheets
+    exported = seller.get(f"{IMPORTS}/{report['import_id']}/report.csv")
+    assert exported.status_code == 200 and exported.headers["Content-Type"].startswith("text/csv")
+    table = list(csv.DictReader(io.StringIO(exported.text)))
+    assert [int(r["line"]) for r in table] == sorted(GOOGLE_FIRST)
+    cote = next(r for r in table if r["line"] == "10")
+    assert cote["first_name"] == '\'=HYPERLINK("http://evil.example/x","Cliquez")'
+    assert cote["department"] == "'+cmd|' /C calc'!A0"
 
     before = len(users_of(accounts_db, company["id"]))
     done = apply_and_wait(seller, report["import_id"])

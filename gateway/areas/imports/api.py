@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import eventlet
 from pydantic import Field, StringConstraints
+from werkzeug.wrappers import Response
 
 from sbcommon.actor import sign_actor
 from sbcommon.contracts.accounts import Strict
@@ -27,7 +28,7 @@ from sbcommon.validation import parse
 from ...framework.context import Ctx
 from ...framework.http import json_response
 from ...framework.routing import RESELLER, Router
-from ...framework.streams import CSV_TYPES, upload_chunks
+from ...framework.streams import CSV_TYPES, csv_download, upload_chunks
 
 api = Router()
 
@@ -85,7 +86,21 @@ def read(ctx: Ctx, import_id: str, query: UserImportQuery) -> Any:
                                                     query.model_dump(exclude_none=True))
 
 
+@api.route("GET", "/customers/imports/{import_id}/report.csv", roles=RESELLER,
+           content_type="text/csv", errors=(404,),
+           summary="The import's report as CSV (cells that a spreadsheet would run as "
+                   "formulas are written with a leading apostrophe)")
+def report_csv(ctx: Ctx, import_id: str) -> Response:
+    return report_download(ctx, import_id_of(import_id))
+
+
 # -- shared with the portal -----------------------------------------------------------------
+def report_download(ctx: Ctx, import_id: int) -> Response:
+    accounts, actor = ctx.backends.accounts, ctx.actor
+    return csv_download(lambda after: accounts.export_user_import(actor, import_id, after),
+                        f"user-import-{import_id}.csv")
+
+
 def import_id_of(raw: str) -> int:
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise BadRequest("import ids are numbers")

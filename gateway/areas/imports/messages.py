@@ -56,6 +56,7 @@ MESSAGES = {
         "imports.no_rows": "No row to show.",
         "imports.format_was": "Format: {format}",
         "imports.numbers_assigned": "Numbers assigned",
+        "imports.download": "Download the report (CSV)",
     },
     "fr": {
         "nav.imports": "Importer des utilisateurs",
@@ -113,5 +114,6 @@ MESSAGES = {
         "imports.no_rows": "Aucune ligne à afficher.",
         "imports.format_was": "Format : {format}",
         "imports.numbers_assigned": "Numéros attribués",
+        "imports.download": "Télécharger le rapport (CSV)",
     },
 }

@@ -15,7 +15,7 @@ from ...framework.forms import Form
 from ...framework.http import json_response
 from ...framework.portal import Page
 from ...framework.routing import RESELLER, Router
-from .api import receive
+from .api import receive, report_download
 
 pages = Router()
 
@@ -73,6 +73,11 @@ def report(page: Page, import_id: str) -> Response:
 
     return page.render("imports_report.html", report=data, outcomes=OUTCOMES, query=query,
                        link=link)
+
+
+@pages.route("GET", "/customers/imports/{import_id}/report.csv", roles=RESELLER)
+def report_csv(page: Page, import_id: str) -> Response:
+    return page.finish(report_download(page.ctx, _id(import_id)))
 
 
 @pages.route("GET", "/customers/imports/{import_id}/progress", roles=RESELLER)

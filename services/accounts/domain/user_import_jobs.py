@@ -21,6 +21,8 @@ free (``check_numbers``, one call per batch); the rest are reported on their row
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import secrets
 import uuid
@@ -43,6 +45,7 @@ from ..settings import AccountsSettings
 from . import customers, users
 from .auth import EventSink
 from .user_imports import reader
+from .user_imports.cells import neutralise
 from .user_imports.classify import (
     CREATE,
     IMPORTABLE,
@@ -104,6 +107,36 @@ def report(session: Session, actor: Actor, import_id: Any, page: int = 1, per_pa
     return {**summary(job), "rows": [_row_out(r) for r in rows], "page": page,
             "per_page": per_page, "rows_total": total,
             "pages": max(1, math.ceil(total / per_page))}
+
+
+REPORT_FIELDS = ("line", "outcome", "reason", "message", "email", "first_name", "last_name",
+                 "display_name", "department", "extension", "phone", "number",
+                 "number_status", "notes", "applied")
+
+
+def report_csv(session: Session, actor: Actor, import_id: Any, after: Any,
+               size: int = 2000) -> dict[str, Any]:
+    """One page of the report as CSV (sbcommon.contracts.exports.CsvPage), in file order
+    after line ``after``. Cells come from the uploaded file: one that a spreadsheet would
+    run as a formula is written neutralised (``'=…``)."""
+    job = _job(session, actor, import_id)
+    start = after if isinstance(after, int) and not isinstance(after, bool) else 0
+    rows = session.scalars(select(UserImportRow).where(
+        UserImportRow.import_id == job.id, UserImportRow.line > start)
+        .order_by(UserImportRow.line).limit(size + 1)).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    if not start:
+        writer.writerow(REPORT_FIELDS)
+    for row in rows:
+        values = _row_out(row)
+        values["notes"] = "; ".join(n["message"] for n in row.notes)
+        writer.writerow([neutralise(str(values[f])) if values[f] is not None else ""
+                         for f in REPORT_FIELDS])
+    return {"csv": out.getvalue(), "next": rows[-1].line if more else None,
+            "total": None}
 
 
 def summary(job: UserImport) -> dict[str, Any]:
