@@ -16,7 +16,7 @@ from nameko.timer import timer
 from sbcommon.actor import Actor
 from sbcommon.contracts.rpc import NumberingRpc, rpc_proxy
 from sbcommon.contracts.user_imports import UserImportQuery, UserImportStart
-from sbcommon.errors import Invalid
+from sbcommon.errors import Invalid, NotFound
 from sbcommon.rpc import rpc
 from sbcommon.validation import parse
 
@@ -36,8 +36,10 @@ def utcnow() -> datetime:
 
 
 def _import_id(raw: Any) -> int:
-    if not isinstance(raw, int) or isinstance(raw, bool) or raw < 1:
-        raise Invalid("import_id is a positive integer")
+    if not isinstance(raw, int) or isinstance(raw, bool):
+        raise Invalid("import_id is an integer")
+    if not 1 <= raw < 2**63:  # ids are positive bigints: anything else names no import
+        raise NotFound("no such import")
     return raw
 
 

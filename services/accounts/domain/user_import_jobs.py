@@ -67,7 +67,8 @@ CheckNumbers = Callable[[list[str]], list[dict[str, Any]]]
 
 # -- reading an import ------------------------------------------------------------------------
 def _job(session: Session, actor: Actor, import_id: Any, *, lock: bool = False) -> UserImport:
-    if not isinstance(import_id, int) or isinstance(import_id, bool) or import_id < 1:
+    if not isinstance(import_id, int) or isinstance(import_id, bool) \
+            or not 1 <= import_id < 2**63:
         raise NotFound("no such import")
     stmt = select(UserImport).where(UserImport.id == import_id)
     if actor.role == Role.CUSTOMER:
