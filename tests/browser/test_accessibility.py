@@ -39,6 +39,7 @@ class World:
     reseller: ResellerLogin
     subscriber: tuple[str, str]  # identifier, PIN
     import_id: int
+    company_id: str = ""
     user_import_id: int = 0
 
 
@@ -59,6 +60,12 @@ def world(platform, accounts_db, fast_hasher) -> World:
     assert imported.status_code == 200, imported.text
     assigned = api.post(f"{base}/numbers", json={"numbers": ["+15145550170"]})
     assert assigned.status_code == 201, assigned.text
+    person = api.post(f"{base}/users", json={"email": f"{uuid.uuid4().hex[:8]}@a11y.example",
+                                             "first_name": "Ada", "last_name": "Access",
+                                             "extension": "301"})
+    assert person.status_code == 201, person.text
+    assert api.put(f"{base}/numbers/%2B15145550170/user",
+                   json={"user_id": person.json()["id"]}).status_code == 200
     assert api.post("/api/v1/call-restrictions", json={
         "action": "deny", "match": "prefix", "value": "+53"}).status_code == 201
     users = api.post("/api/v1/customers/imports", params={"customer_id": company["id"]},
@@ -75,7 +82,7 @@ def world(platform, accounts_db, fast_hasher) -> World:
         listener.close()
     return World(admin=make_admin(accounts_db, fast_hasher), reseller=reseller,
                  subscriber=(professional["identifier"], PIN),
-                 import_id=imported.json()["import_id"],
+                 import_id=imported.json()["import_id"], company_id=company["id"],
                  user_import_id=users.json()["import_id"])
 
 
@@ -163,6 +170,14 @@ def test_every_page_a_role_reaches_has_no_serious_accessibility_violation(
         page.locator("#f-email").fill("a11y@example.com")
         page.get_by_role("button", name="Continuer").click()
         expect(page.locator('.steps li[aria-current="step"]')).to_contain_text("2")
+        problems += blocking_violations(page)
+        # the Users tab's form shown again with a taken extension
+        page.goto(f"{base}/customers/{world.company_id}/users")
+        page.locator("#f-first_name").fill("Taken")
+        page.locator("#f-email").fill(f"{uuid.uuid4().hex[:8]}@a11y.example")
+        page.locator("#f-extension").fill("301")
+        page.locator("form[method=post][action$='/users'] button[type=submit]").click()
+        expect(page.locator("#f-extension")).to_have_attribute("aria-invalid", "true")
         problems += blocking_violations(page)
     page.goto(f"{base}/settings")
     page.locator("form[action='/settings/password'] button[type=submit]").click()

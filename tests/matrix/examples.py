@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sbcommon.contracts.accounts import CustomerUpdate
+from gateway.areas.users.api import AccountUserCreateRequest
+from sbcommon.contracts.accounts import AccountUserUpdate, CustomerUpdate
 from sbcommon.contracts.catalogue import (
     AvailabilityUpdate,
     ItemCreate,
@@ -20,7 +21,13 @@ from sbcommon.contracts.catalogue import (
     SubscriptionUpdate,
 )
 from sbcommon.contracts.notifications import MailTemplateSource, MessageRequest
-from sbcommon.contracts.numbering import NumberAdd, NumberQuotaSet, NumberRequest, PoolSettings
+from sbcommon.contracts.numbering import (
+    NumberAdd,
+    NumberHolder,
+    NumberQuotaSet,
+    NumberRequest,
+    PoolSettings,
+)
 from sbcommon.contracts.provisioning import DeviceCreate, DeviceUpdate
 from sbcommon.contracts.resellers import ResellerAdminUpdate
 from sbcommon.contracts.routing_policy import (
@@ -57,6 +64,10 @@ API_BODIES: dict[Any, dict[str, Any]] = {
                       "months": 1, "kinds": ["plan"]},
     PromotionEnable: {"enabled": False},
     SubscriptionUpdate: {"lines": [{"item_id": "{item_id}", "quantity": 1}]},
+    AccountUserCreateRequest: {"email": "planted-user@x.example", "display_name": "Planted",
+                               "extension": "4243"},
+    AccountUserUpdate: {"display_name": "Taken over", "extension": "4244"},
+    NumberHolder: {"user_id": "{user_id}"},
 }
 # Query strings of the API, by query model (models with only optional fields need none;
 # a ``customer_id`` filter is always set to A's customer).
@@ -114,6 +125,7 @@ PORTAL_FORMS: dict[str, dict[str, str]] = {
     "/customers/{customer_id}/numbers/assign": {"numbers": "{number}"},
     "/customers/{customer_id}/numbers/order": {"count": "1", "country": "CA"},
     "/customers/{customer_id}/numbers/release": {"number": "{number}"},
+    "/customers/{customer_id}/numbers/user": {"number": "{number}", "user_id": "{user_id}"},
     "/admin/resellers/new": {"name": "Planted", "identifier": "planted-reseller",
                              "email": "planted@reseller.example"},
     "/admin/resellers/{reseller_id}": {"name": "Taken over", "email": "taken@x.example",
@@ -151,6 +163,14 @@ PORTAL_FORMS: dict[str, dict[str, str]] = {
                           "percent": "100", "months": "1", "kinds": "plan"},
     "/plans/{item_id}": {"offered": "1", "retail_price": "0.01"},
     "/customers/{customer_id}/subscription": {"plan": "{item_id}", "plan_quantity": "1"},
+    "/customers/{customer_id}/users": {"first_name": "Planted", "account_role": "user",
+                                       "email": "planted-user@x.example", "language": "en"},
+    "/customers/{customer_id}/users/{user_id}": {"display_name": "Taken over",
+                                                 "email": "taken-user@x.example",
+                                                 "account_role": "account_admin",
+                                                 "language": "en"},
+    "/customers/{customer_id}/users/{user_id}/delete": {},
+    "/customers/{customer_id}/users/{user_id}/access-codes": {},
 }
 
 
@@ -170,4 +190,4 @@ def fill(value: Any, refs: dict[str, str]) -> Any:
 def names_foreign_object(value: Any) -> bool:
     """Does this example refer to one of A's objects other than its customer?"""
     text = repr(value)
-    return any("{" + key + "}" in text for key in ("number", "device_mac"))
+    return any("{" + key + "}" in text for key in ("number", "device_mac", "user_id"))

@@ -41,7 +41,8 @@ SUBSCRIBER_PIN = "subscriber-pin-7"
 # Path parameters the matrices can fill with real ids: a route with any other parameter
 # fails its case until an object of that kind is created here for each tenant.
 OBJECT_PARAMS = ("customer_id", "device_id", "number", "rule_id", "import_id", "token_id",
-                 "reseller_id", "slug", "kind", "language", "item_id", "promotion_id")
+                 "reseller_id", "slug", "kind", "language", "item_id", "promotion_id",
+                 "user_id")
 # Parameters that name one of the caller's own things (its override of the welcome e-mail,
 # its logo), not someone's object: another tenant reaches its own, and must see nothing of
 # A's and change nothing of A's.
@@ -112,6 +113,7 @@ class Tenant:
         base = f"/api/v1/customers/{customer_id}"
         got = {
             "customer": self.api.get(base),
+            "users": self.api.get(f"{base}/users"),
             "devices": self.api.get(f"{base}/devices"),
             "numbers": self.api.get(f"{base}/numbers"),
             "customer_rules": self.api.get(f"{base}/call-restrictions"),
@@ -211,6 +213,9 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
     mac = "02" + uuid.uuid4().hex[:10]
     device = _ok(a.post(f"/api/v1/customers/{cid}/devices", json={
         "name": f"Desk {tag}", "mac": mac, "model": "yealink-t46u"}), 201)
+    person = _ok(a.post(f"/api/v1/customers/{cid}/users", json={
+        "email": f"{tag}-user@victim.example", "display_name": f"Private user {tag}",
+        "extension": "4242"}), 201)
     number, imported_one, imported_two, blocked = fresh_numbers(4)
     _ok(a.post("/api/v1/numbers", json={"number": number}), 201)
     _ok(a.post(f"/api/v1/customers/{cid}/numbers", json={"numbers": [number]}), 201)
@@ -269,11 +274,13 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
         "language": ["en"],
         "item_id": [item["id"]],
         "promotion_id": [promotion["id"]],
+        "user_id": [person["id"]],
     }
     tenant.user_import_id = user_import["import_id"]
     tenant.refs = {
         "customer_id": cid, "customer_identifier": customer["identifier"],
         "number": number, "device_mac": mac, "subject": subject, "item_id": item["id"],
+        "user_id": person["id"],
     }
     tenant.traces = {
         cid, customer["name"], customer["email"], customer["identifier"],
@@ -287,7 +294,8 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
         f"Private welcome {tag}", f"Private PBX {tag}", f"sip-{tag}.victim.example",
         token["id"], token["name"],
         item["id"], item["name_en"], item["name_fr"], promotion["id"], promotion["name_en"],
-        promotion["name_fr"],
+        promotion["name_fr"], person["id"], person["email"], person["display_name"],
+        person["identifier"],
     }
 
     # B: its own customer (for mixed ids) and that customer's user

@@ -13,7 +13,7 @@ import pytest
 from gateway import registry as views
 from gateway.framework.i18n import LANGUAGES
 from gateway.registry import MESSAGES, plural_translator, translator
-from sbcommon.contracts.accounts import CustomerKind, CustomerStatus, SortKey
+from sbcommon.contracts.accounts import AccountRole, CustomerKind, CustomerStatus, SortKey
 from sbcommon.contracts.catalogue import ItemKind, QuantityRule, Recurrence
 from sbcommon.contracts.notifications import MailKind, MailStatus, TemplateKind
 from sbcommon.contracts.numbering import NumberState
@@ -64,6 +64,7 @@ DYNAMIC_VALUES: dict[str, tuple[str, ...]] = {
     "imports.format.": get_args(ImportFormat),
     "imports.outcome.": get_args(RowOutcome),
     "imports.status.": get_args(UserImportSummary.model_fields["status"].annotation),
+    "users.role.": get_args(AccountRole),
 }
 
 

@@ -201,3 +201,21 @@ def test_main_user_keeps_its_role_and_the_accounts_email(reseller_api, company):
     assert reseller_api.patch(_users(company["id"], main["id"]),
                               json={"email": email}).status_code == 200
     assert reseller_api.get(f"/api/v1/customers/{company['id']}").json()["email"] == email
+
+
+def test_a_plain_user_changes_neither_the_account_nor_its_subscription(
+        platform, reseller_api, accounts_events, company):
+    user = reseller_api.post(_users(company["id"]), json=_body()).json()
+    reseller_api.post(_users(company["id"], user["id"]) + "/access-codes")
+    event = accounts_events.wait_for(lambda e: e["event_type"] == "password_reset_requested"
+                                     and e["user_id"] == user["id"])
+    ApiClient(platform.base_url).post("/api/v1/auth/reset", json={
+        "token": event["reset_token"], "new_password": "plain-pin-9"})
+    plain = ApiClient(platform.base_url).login(user["identifier"], "plain-pin-9")
+    base = f"/api/v1/customers/{company['id']}"
+    assert plain.get(base).status_code == 200  # it reads its account
+    assert plain.patch(base, json={"name": "Renamed"}).status_code == 403
+    some_item = "00000000-0000-4000-8000-000000000000"
+    assert plain.put(f"{base}/subscription", json={"lines": [
+        {"item_id": some_item, "quantity": 1}]}).status_code == 403
+    assert reseller_api.get(base).json()["name"] == company["name"]

@@ -4,6 +4,7 @@ administrator's on the subscriber portal (in the reseller's brand) and a plain u
 from __future__ import annotations
 
 import re
+import uuid
 
 from tests.e2e.test_portal_http import Portal
 from tests.support import ApiClient, sign_in_subscriber, unique
@@ -88,3 +89,36 @@ def test_account_admin_and_plain_user_on_the_subscriber_portal(
     assert refused.status_code == 403
     other_account = reseller_api.create_customer(kind="company")
     assert as_plain.get(f"/customers/{other_account['id']}/users").status_code == 404
+
+
+def test_a_number_and_a_phone_are_given_to_a_user_from_the_tabs(platform, reseller,
+                                                                reseller_api):
+    from tests.numbering.conftest import fresh_numbers
+
+    customer = reseller_api.create_customer(kind="company")
+    cid = customer["id"]
+    person = reseller_api.post(f"/api/v1/customers/{cid}/users", json={
+        "email": f"{unique()}@portal.example", "display_name": "Lise Holder",
+        "extension": "230"}).json()
+    number = fresh_numbers(1)[0]
+    reseller_api.post("/api/v1/numbers", json={"number": number})
+    reseller_api.post(f"/api/v1/customers/{cid}/numbers", json={"numbers": [number]})
+    portal = Portal(platform.base_url)
+    portal.login(reseller)
+
+    tab = portal.get(f"/customers/{cid}/numbers")
+    assert "Lise Holder (230)" in tab.text
+    given = portal.submit(f"/customers/{cid}/numbers", f"/customers/{cid}/numbers/user",
+                          {"number": number, "user_id": person["id"]})
+    assert given.status_code == 303, given.text[:500]
+    held = reseller_api.get(f"/api/v1/customers/{cid}/numbers").json()["numbers"]
+    assert held[0]["user_id"] == person["id"]
+
+    devices = portal.get(f"/customers/{cid}/devices")
+    assert f'<option value="{person["id"]}">Lise Holder (230)</option>' in devices.text
+    made = portal.submit(f"/customers/{cid}/devices", f"/customers/{cid}/devices", {
+        "name": "Lise's desk", "mac": "0015" + uuid.uuid4().hex[:8],
+        "model": "snom-d735", "display_name": "", "number": "", "user_id": person["id"]})
+    assert made.status_code == 303, made.text[:500]
+    listed = reseller_api.get(f"/api/v1/customers/{cid}/devices").json()["items"]
+    assert [d["user_id"] for d in listed] == [person["id"]]

@@ -20,6 +20,10 @@ MESSAGES = {
         "devices.number": "Number (E.164)",
         "devices.number_hint": "One of the customer's numbers; its first number if empty.",
         "devices.closed": "This account is closed: its phones are no longer provisioned.",
+        "devices.user": "User",
+        "devices.no_user": "— none —",
+        "devices.user_hint": "The line shows its user's name and number; it goes when the "
+                             "user is deleted.",
         "devices.back": "All phones",
         "devices.files": "Configuration files",
         "devices.edit": "Edit",
@@ -65,6 +69,10 @@ MESSAGES = {
         "devices.number": "Numéro (E.164)",
         "devices.number_hint": "Un des numéros du client ; son premier numéro si vide.",
         "devices.closed": "Ce compte est fermé : ses téléphones ne sont plus configurés.",
+        "devices.user": "Utilisateur",
+        "devices.no_user": "— aucun —",
+        "devices.user_hint": "La ligne affiche le nom et le numéro de son utilisateur ; elle "
+                             "disparaît avec lui.",
         "devices.back": "Tous les téléphones",
         "devices.files": "Fichiers de configuration",
         "devices.edit": "Modifier",

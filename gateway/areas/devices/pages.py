@@ -15,15 +15,24 @@ from ...framework.routing import Router
 
 pages = Router()
 
-FORM_KEYS = ("name", "mac", "model", "display_name", "number")
+FORM_KEYS = ("name", "mac", "model", "display_name", "number", "user_id")
 
 
 def _payload(values: dict[str, str], partial: bool) -> dict[str, Any]:
     # An empty optional field means "none"; on edit, name/MAC/model are always sent.
     payload: dict[str, Any] = {k: v for k, v in values.items() if v}
     if partial:
-        payload.update({k: (values[k] or None) for k in ("display_name", "number")})
+        payload.update({k: (values[k] or None) for k in ("display_name", "number", "user_id")})
     return payload
+
+
+def _people(page: Page, customer_id: str) -> list[dict[str, Any]]:
+    """The account's users a line may belong to (none for a plain user: it manages none)."""
+    if page.actor.get("account_role") == "user":
+        return []
+    listing = page.backends.accounts.list_account_users(page.actor, customer_id,
+                                                        {"per_page": 500})
+    return listing["items"]
 
 
 @pages.route("GET", "/customers/{customer_id}/devices")
@@ -34,7 +43,7 @@ def devices_page(page: Page, customer_id: str, status: int = 200, **values: Any)
     values["values"] = values.get("values") or {}
     values["errors"] = values.get("errors") or {}
     return page.render("devices.html", status=status, customer=customer, devices=listing,
-                       models=models, **values)
+                       models=models, people=_people(page, customer_id), **values)
 
 
 @pages.route("POST", "/customers/{customer_id}/devices",
@@ -56,7 +65,7 @@ def device_edit(page: Page, customer_id: str, device_id: str, status: int = 200,
     values["values"] = values.get("values") or device
     values["errors"] = values.get("errors") or {}
     return page.render("devices_edit.html", status=status, customer=customer, device=device,
-                       models=models, **values)
+                       models=models, people=_people(page, customer_id), **values)
 
 
 @pages.route("POST", "/customers/{customer_id}/devices/{device_id}",

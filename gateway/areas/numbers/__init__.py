@@ -14,6 +14,6 @@ area = Area(
     nav=(NavItem("/numbers", "nav.numbers", ("reseller",), order=10),),
     tabs=(NavItem("/numbers", "tab.numbers", order=10),),
     flash=frozenset({"numbers.added", "numbers.assigned", "numbers.released",
-                     "numbers.settings_saved"}),
+                     "numbers.settings_saved", "numbers.user_set"}),
     messages=MESSAGES,
 )

@@ -2,6 +2,10 @@
 
 MESSAGES = {
     "en": {
+        "numbers.holder": "Who holds {number}",
+        "numbers.holder_account": "The account",
+        "numbers.holder_set": "Give",
+        "numbers.user_set": "{number} given.",
         "nav.numbers": "Phone numbers",
         "tab.numbers": "Numbers",
         "numbers.title": "Phone numbers",
@@ -87,6 +91,10 @@ MESSAGES = {
         "numbers.type.unknown": "Unknown",
     },
     "fr": {
+        "numbers.holder": "Qui détient {number}",
+        "numbers.holder_account": "Le compte",
+        "numbers.holder_set": "Attribuer",
+        "numbers.user_set": "{number} attribué.",
         "nav.numbers": "Numéros",
         "tab.numbers": "Numéros",
         "numbers.title": "Numéros de téléphone",

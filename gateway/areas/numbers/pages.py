@@ -120,9 +120,12 @@ def customer_numbers(page: Page, customer_id: str, status: int = 200,
                      error: str | None = None) -> Response:
     customer = page.backends.accounts.get_customer(page.actor, customer_id)
     numbers = page.backends.numbering.customer_numbers(page.actor, customer_id)
+    people = [] if page.actor.get("account_role") == "user" else \
+        page.backends.accounts.list_account_users(page.actor, customer_id,
+                                                  {"per_page": 500})["items"]
     return page.render("numbers_customer.html", status=status, customer=customer,
                        numbers=numbers["numbers"], errors=errors or {}, error=error,
-                       values=values or {"country": customer["country"]})
+                       values=values or {"country": customer["country"]}, people=people)
 
 
 # A number that is not in the pool is a 404 the form shows; an unknown customer still ends
@@ -148,6 +151,17 @@ def order(page: Page, customer_id: str, values: dict[str, str]) -> Response:
     payload.update({k: values[k] for k in ("country", "area_code") if values[k]})
     page.backends.numbering.request_numbers(page.actor, customer_id, payload)
     return page.redirect(f"/customers/{customer_id}/numbers", flash="numbers.assigned")
+
+
+@pages.route("POST", "/customers/{customer_id}/numbers/user")
+def give_to_user(page: Page, customer_id: str) -> Response:
+    """One of the account's numbers to one of its users, or back to the account."""
+    number = page.request.form.get("number", "")[:64]
+    user_id = page.request.form.get("user_id", "")[:64] or None
+    page.backends.numbering.set_number_user(page.actor, customer_id, number,
+                                            {"user_id": user_id})
+    return page.redirect(f"/customers/{customer_id}/numbers", flash="numbers.user_set",
+                         number=number)
 
 
 @pages.route("POST", "/customers/{customer_id}/numbers/release")

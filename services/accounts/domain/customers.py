@@ -167,6 +167,8 @@ def update(
     settings: AccountsSettings, events: EventSink, now: datetime,
 ) -> dict[str, Any]:
     customer = get_scoped(session, actor, customer_id, lock=True)
+    if actor.is_plain_user:
+        raise Forbidden("your account's administrators change its settings")
     if customer.status == "closed":
         raise Conflict("this account is closed; it cannot be edited")
     changes = patch.model_dump(exclude_unset=True)

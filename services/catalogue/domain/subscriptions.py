@@ -101,6 +101,8 @@ def _promotion(session: Session, who: Actor, reseller_id: str, promotion_id: str
 def set_subscription(session: Session, outbox: Any, who: Actor, customer: Any,
                      data: SubscriptionUpdate, now: datetime) -> dict[str, Any]:
     """Replace the customer's subscription (``customer``: its scoped copy, locked)."""
+    if who.is_plain_user:
+        raise Forbidden("your account's administrators change its subscription")
     if customer.status == "closed":
         raise Conflict("this account is closed")
     reseller_id = customer.reseller_id
