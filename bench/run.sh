@@ -28,6 +28,7 @@ ROUTING_ARGS=()
 PROVISIONING_ARGS=()
 SCALE_ARGS=()
 PBX_ARGS=()
+USER_IMPORT_ARGS=()
 if [ -n "${SB_BENCH_QUICK:-}" ]; then
   NUMBERING_ARGS+=(--lines 10000 --orders 10)
   ROUTING_ARGS+=(--seconds 2)
@@ -38,6 +39,7 @@ if [ -n "${SB_BENCH_QUICK:-}" ]; then
   SCALE_ARGS+=(--seconds 4 --kill-seconds 22)
   STATEMENT_ARGS+=(--customers 500 --max-seconds 60)
   PBX_ARGS+=(--seconds 3 --rounds 1 --sipp-seconds 5 --sipp-limit 500)
+  USER_IMPORT_ARGS+=(--users 2000 --pool 100)
 fi
 
 cd "$ROOT"
@@ -57,6 +59,7 @@ bench 180 bench_signin_flood.py "${FLOOD_ARGS[@]}"
 bench 900 bench_notifications.py "${NOTIF_ARGS[@]}"
 bench 2100 bench_statements.py "${STATEMENT_ARGS[@]}"
 bench 600 bench_numbering.py "${NUMBERING_ARGS[@]}"
+bench 900 bench_user_imports.py "${USER_IMPORT_ARGS[@]}"
 bench 600 bench_routing_policy.py "${ROUTING_ARGS[@]}"
 bench 600 bench_provisioning.py "${PROVISIONING_ARGS[@]}"
 bench 600 bench_pbx_direct.py "${PBX_ARGS[@]}"

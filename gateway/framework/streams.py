@@ -18,8 +18,16 @@ log = logging.getLogger(__name__)
 CHUNK = 64 * 1024
 
 
-def upload_chunks(request: Request, max_bytes: int) -> tuple[Iterator[bytes], int | None]:
-    """The uploaded file as a stream of chunks: a text/plain body or a multipart ``file``.
+TEXT_TYPES = ("text/plain", "application/octet-stream", "")
+CSV_TYPES = (*TEXT_TYPES, "text/csv", "text/tab-separated-values", "application/csv",
+             "application/vnd.ms-excel")
+
+
+def upload_chunks(request: Request, max_bytes: int, types: tuple[str, ...] = TEXT_TYPES,
+                  what: str = "a .txt file as text/plain"
+                  ) -> tuple[Iterator[bytes], int | None]:
+    """The uploaded file as a stream of chunks: a body of one of ``types`` or a multipart
+    ``file``.
 
     werkzeug spools a large multipart file to disk, so neither way holds it in memory.
     """
@@ -35,9 +43,9 @@ def upload_chunks(request: Request, max_bytes: int) -> tuple[Iterator[bytes], in
         if upload is None:
             raise BadRequest("send the file in a multipart field named 'file'")
         return iter(lambda: upload.stream.read(CHUNK), b""), total
-    if request.mimetype in ("text/plain", "application/octet-stream", ""):
+    if request.mimetype in types:
         return _limited(iter(lambda: request.stream.read(CHUNK), b""), max_bytes), total
-    raise UnsupportedMediaType("send a .txt file as text/plain or multipart/form-data")
+    raise UnsupportedMediaType(f"send {what} or multipart/form-data")
 
 
 def _limited(chunks: Iterator[bytes], max_bytes: int) -> Iterator[bytes]:

@@ -121,6 +121,27 @@ class NumberQuota(BaseModel):
     held: int = Field(description="numbers assigned or reserved to the customer now")
 
 
+class NumberCheck(Strict):
+    """Numbers to look up in the pool at once, before using them (an import of users)."""
+
+    numbers: list[Annotated[str, StringConstraints(max_length=64)]] = Field(max_length=1000)
+    customer_id: Annotated[str, StringConstraints(max_length=36)] | None = Field(
+        default=None, description="Whose numbers count as held")
+    country: Country | None = Field(default=None, description="Where national numbers are "
+                                                              "written")
+
+
+class CheckedNumber(BaseModel):
+    text: str
+    number: str | None = Field(description="E.164, if the text is a number")
+    status: Literal["available", "held", "taken", "not_in_pool", "invalid"]
+    message: str
+
+
+class NumberCheckList(BaseModel):
+    numbers: list[CheckedNumber]
+
+
 class NumberHolder(Strict):
     """Which user of the account holds the number; null: the account itself."""
 

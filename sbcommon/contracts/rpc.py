@@ -80,6 +80,8 @@ from .notifications import (
 from .numbering import (
     ImportReport,
     NumberAdd,
+    NumberCheck,
+    NumberCheckList,
     NumberHolder,
     NumberList,
     NumberPage,
@@ -129,6 +131,12 @@ from .routing_policy import (
     RuleList,
 )
 from .signup import SignupComplete, SignupLink, SignupLinkCreate, SignupLinkList, SignupStart
+from .user_imports import (
+    UserImportQuery,
+    UserImportReport,
+    UserImportStart,
+    UserImportSummary,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -250,6 +258,21 @@ class AccountsRpc(Health, Protocol):
                                 customer_id: str) -> Reply[Organisation]: ...
     def remove_organisation_member(self, actor: ActorRef, organisation_id: str,
                                    customer_id: str) -> Reply[Organisation]: ...
+    # imports of a company's users (services/accounts/user_import_rpcs.py)
+    def start_user_import(self, actor: ActorRef, payload: Payload[UserImportStart],
+                          bytes_total: int | None = None) -> Reply[UserImportSummary]: ...
+    def feed_user_import(self, actor: ActorRef, import_id: int, seq: int, data: str
+                         ) -> Reply[UserImportSummary]: ...
+    def finish_user_import(self, actor: ActorRef, import_id: int, failure: str | None = None
+                           ) -> Reply[UserImportSummary]: ...
+    def apply_user_import(self, actor: ActorRef, import_id: int) -> Reply[UserImportSummary]: ...
+    def user_import_report(self, actor: ActorRef, import_id: int,
+                           query: Payload[UserImportQuery] | None = None
+                           ) -> Reply[UserImportReport]: ...
+    def user_import_progress(self, actor: ActorRef, import_id: int
+                             ) -> Reply[UserImportSummary]: ...
+    def export_user_import(self, actor: ActorRef, import_id: int, after: int | None = None
+                           ) -> Reply[CsvPage]: ...
 
 
 class NumberingRpc(Health, Protocol):
@@ -271,6 +294,8 @@ class NumberingRpc(Health, Protocol):
     def request_numbers(self, actor: ActorRef, customer_id: str, payload: Payload[NumberRequest]
                         ) -> Reply[NumberList]: ...
     def customer_numbers(self, actor: ActorRef, customer_id: str) -> Reply[NumberList]: ...
+    def check_numbers(self, actor: ActorRef, payload: Payload[NumberCheck]
+                      ) -> Reply[NumberCheckList]: ...
     def unassign_number(self, actor: ActorRef, customer_id: str, number: str
                         ) -> Reply[PhoneNumber]: ...
     def set_number_user(self, actor: ActorRef, customer_id: str, number: str,

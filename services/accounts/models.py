@@ -355,6 +355,86 @@ class Signup(Base):
     customer_id: Mapped[str | None] = mapped_column(String(36))
 
 
+class UserImport(Base):
+    """An import of a company's users from another system's export: received in chunks,
+    previewed row by row, then applied in the background (domain.user_import_jobs)."""
+
+    __tablename__ = "user_imports"
+    __table_args__ = (
+        CheckConstraint("status IN ('receiving', 'previewing', 'ready', 'applying', 'done', "
+                        "'failed', 'expired')", name="status"),
+        Index("ix_user_imports_reseller", "reseller_id", "created_at"),
+        # the background worker looks for work by status
+        Index("ix_user_imports_work", "status", postgresql_where=text(
+            "status IN ('previewing', 'applying')")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    reseller_id: Mapped[str] = mapped_column(ForeignKey("resellers.id"), nullable=False)
+    created_by: Mapped[str] = mapped_column(String(36), nullable=False)
+    customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"))
+    new_account_name: Mapped[str | None] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2), nullable=False)
+    format: Mapped[str | None] = mapped_column(String(20))
+    forced_format: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12), nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    bytes_total: Mapped[int | None] = mapped_column(BigInteger)
+    bytes_read: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    chunks: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    rows_read: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    preview_percent: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    rows_applied: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    to_apply: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    # rows by outcome (preview) and by what applying them did
+    counts: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default="{}")
+    applied: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default="{}")
+    # one worker at a time per import, across replicas: a lease it renews per batch
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _now()
+    fed_at: Mapped[datetime] = _now()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class UserImportChunk(Base):
+    """The uploaded file, as received, until its preview is made (then deleted)."""
+
+    __tablename__ = "user_import_chunks"
+
+    import_id: Mapped[int] = mapped_column(ForeignKey("user_imports.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+
+class UserImportRow(Base):
+    """One row of an import's file: what the preview found, and what applying it did."""
+
+    __tablename__ = "user_import_rows"
+    __table_args__ = (Index("ix_user_import_rows_outcome", "import_id", "outcome", "line"),)
+
+    import_id: Mapped[int] = mapped_column(ForeignKey("user_imports.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    line: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(12), nullable=False)
+    reason: Mapped[str | None] = mapped_column(String(40))
+    message: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str] = mapped_column(String(254), nullable=False, server_default="")
+    first_name: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    last_name: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    display_name: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    department: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    external_id: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    extension: Mapped[str | None] = mapped_column(String(6))
+    phone: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    number: Mapped[str | None] = mapped_column(String(16))
+    number_status: Mapped[str | None] = mapped_column(String(12))
+    notes: Mapped[list] = mapped_column(JSONB, nullable=False, server_default="[]")
+    applied: Mapped[str | None] = mapped_column(String(12))
+    user_id: Mapped[str | None] = mapped_column(String(36))
+
+
 outbox = outbox_table(metadata)
 processed_events = processed_events_table(metadata)
 idempotency = idempotency_table(metadata)

@@ -41,7 +41,7 @@ from sbcommon.rpc import rpc
 from sbcommon.telemetry import Telemetry
 from sbcommon.validation import parse
 
-from . import reseller_rpcs, signup_rpcs, support_rpcs, user_rpcs
+from . import reseller_rpcs, signup_rpcs, support_rpcs, user_import_rpcs, user_rpcs
 from .domain import auth, customers, directory, lifecycle, organisations, signups, support
 from .domain.passwords import Hasher
 from .hashing import HashGate, busy
@@ -77,9 +77,10 @@ UNIQUE = {"email": "email is already in use", "identifier": "identifier is alrea
           "extension": "extension is already used in this account"}
 
 
-# The reseller, account-user, support and sign-up RPCs live in their own modules;
-# imported as modules so that ``nameko run`` finds one service class here, not five.
-class AccountsService(reseller_rpcs.ResellerRpcs, user_rpcs.UserRpcs, support_rpcs.SupportRpcs,
+# The reseller, account-user, user-import, support and sign-up RPCs live in their own
+# modules; imported as modules so that ``nameko run`` finds one service class here.
+class AccountsService(reseller_rpcs.ResellerRpcs, user_rpcs.UserRpcs,
+                      user_import_rpcs.UserImportRpcs, support_rpcs.SupportRpcs,
                       signup_rpcs.SignupRpcs):
     name = "accounts"
 

@@ -45,3 +45,14 @@ class AccountsSettings(Settings):
     signup_starts_per_hour: int = Field(10, validation_alias="SB_SIGNUP_STARTS_PER_HOUR")
     # verification e-mails one address can be sent in an hour
     signup_mails_per_hour: int = Field(3, validation_alias="SB_SIGNUP_MAILS_PER_HOUR")
+
+    # user imports: the largest file taken, how long an upload may pause, how long a
+    # preview may wait to be applied, and how often the background worker looks for work
+    user_import_max_bytes: int = Field(20 * 1024 * 1024, gt=0,
+                                       validation_alias="SB_IMPORT_MAX_BYTES")
+    user_import_receive_seconds: int = Field(120, ge=1,
+                                             validation_alias="SB_IMPORT_EXPIRY_SECONDS")
+    user_import_preview_seconds: int = Field(24 * 3600, ge=1,
+                                             validation_alias="SB_USER_IMPORT_PREVIEW_SECONDS")
+    user_import_poll_seconds: float = Field(0.5, gt=0,
+                                            validation_alias="SB_USER_IMPORT_POLL_SECONDS")

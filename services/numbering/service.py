@@ -29,6 +29,7 @@ from sbcommon.contracts.events import (
 )
 from sbcommon.contracts.numbering import (
     NumberAdd,
+    NumberCheck,
     NumberHolder,
     NumberQuery,
     NumberQuotaSet,
@@ -216,6 +217,14 @@ class NumberingService:
                       with_rejections: bool = True) -> dict[str, Any]:
         with self.db() as session:
             return imports.report(session, Actor.parse(actor), import_id, with_rejections)
+
+    @rpc
+    def check_numbers(self, actor: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+        """Many numbers looked up in the pool in one call, changing nothing."""
+        who, data = Actor.parse(actor), parse(NumberCheck, payload)
+        with self.db() as session:
+            return {"numbers": inventory.check(session, who, data.numbers, data.customer_id,
+                                               data.country, utcnow())}
 
     # -- customers' numbers --------------------------------------------------------------
     @rpc

@@ -40,6 +40,7 @@ class World:
     subscriber: tuple[str, str]  # identifier, PIN
     import_id: int
     company_id: str = ""
+    user_import_id: int = 0
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +73,12 @@ def world(platform, accounts_db, fast_hasher) -> World:
     linked = api.put(f"/api/v1/organisations/{organisation.json()['id']}/members/"
                      f"{company['id']}")
     assert linked.status_code == 200, linked.text
+    users = api.post("/api/v1/customers/imports", params={"customer_id": company["id"]},
+                     headers={"Content-Type": "text/csv"}, timeout=60, data=(
+                         b"User Id,Last Name,First Name,Phone Number,Extension,Email Address\n"
+                         b"u1@a11y,Lavoie,Sophie,,201,sophie.lavoie@a11y.example\n"
+                         b"u2@a11y,Roy,Jean,,2x,jean.roy@a11y.example\n"))
+    assert users.status_code == 201, users.text
     listener = EventListener(amqp_uri(), "accounts")
     try:
         professional = api.create_customer(kind="professional")
@@ -83,7 +90,8 @@ def world(platform, accounts_db, fast_hasher) -> World:
     assert api.put(f"/api/v1/customers/{professional['id']}/lock").status_code == 200
     return World(admin=make_admin(accounts_db, fast_hasher), reseller=reseller,
                  subscriber=(professional["identifier"], PIN),
-                 import_id=imported.json()["import_id"], company_id=company["id"])
+                 import_id=imported.json()["import_id"], company_id=company["id"],
+                 user_import_id=users.json()["import_id"])
 
 
 # A template that glues two attributes ("requiredaria-invalid") loses both without a trace.
@@ -156,6 +164,9 @@ def test_every_page_a_role_reaches_has_no_serious_accessibility_violation(
     problems += blocking_violations(page)
     if role == "reseller":
         page.goto(f"{base}/numbers/imports/{world.import_id}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        problems += blocking_violations(page)
+        page.goto(f"{base}/customers/imports/{world.user_import_id}")
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         problems += blocking_violations(page)
         page.goto(f"{base}/customers/new")

@@ -126,6 +126,11 @@ PORTAL_FORMS: dict[str, dict[str, str]] = {
     "/numbers/settings": {"aging_days": "7"},
     "/numbers/imports": {"size": "20"},
     "/numbers/import": {"__file__": "{fresh_number}\n"},
+    "/customers/imports": {"__file__": "User Id,Last Name,First Name,Phone Number,Extension,"
+                                       "Email Address\r\nx@planted.example,Planted,P,,,"
+                                       "planted@x.example\r\n",
+                           "target": "existing", "customer_id": "{customer_id}"},
+    "/customers/imports/{import_id}/apply": {},
     "/customers/{customer_id}/numbers/assign": {"numbers": "{number}"},
     "/customers/{customer_id}/numbers/order": {"count": "1", "country": "CA"},
     "/customers/{customer_id}/numbers/release": {"number": "{number}"},

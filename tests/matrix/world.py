@@ -105,6 +105,7 @@ class Tenant:
     ids: dict[str, list[str]] = field(default_factory=dict)  # path parameter → real ids
     refs: dict[str, str] = field(default_factory=dict)  # names used in example bodies
     traces: set[str] = field(default_factory=set)
+    user_import_id: int = 0
 
     def snapshot(self) -> dict[str, Any]:
         """Everything of A's that a refused request must leave as it was."""
@@ -138,6 +139,7 @@ class Tenant:
                 f"/api/v1/admin/resellers/{self.reseller.reseller_id}/pricing"),
             "signup_links": self.api.get("/api/v1/signup-links"),
             "organisations": self.api.get("/api/v1/organisations"),
+            "user_import": self.api.get(f"/api/v1/customers/imports/{self.user_import_id}"),
         }
         out: dict[str, Any] = {}
         for key, resp in got.items():
@@ -191,6 +193,13 @@ def _catalogue(admin: ApiClient, a: ApiClient, reseller_id: str, customer_id: st
     return item, promotion
 
 
+def user_list(tag: str) -> bytes:
+    """A BroadWorks group's user list with one user of A's."""
+    return (b"User Id,Last Name,First Name,Phone Number,Extension,Email Address\r\n"
+            + f"u1@{tag}.example,Imported,Victim,,4321,imported.{tag}@victim.example\r\n"
+            .encode())
+
+
 def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
     a_login = make_reseller(accounts_db, hasher, name="Victim")
     b_login = make_reseller(accounts_db, hasher, name="Attacker")
@@ -215,6 +224,10 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
     imported = _ok(a.post("/api/v1/numbers/import",
                           data=f"{imported_one}\n{imported_two}\n".encode(),
                           headers={"Content-Type": "text/plain"}))
+    # a previewed import of users into its company (not applied: applying it would show)
+    user_import = _ok(a.post("/api/v1/customers/imports", params={"customer_id": cid},
+                             data=user_list(tag), headers={"Content-Type": "text/csv"},
+                             timeout=60), 201)
     reseller_rule = _ok(a.post("/api/v1/call-restrictions", json={
         "action": "deny", "match": "destination", "value": blocked,
         "note": f"reseller note {tag}"}), 201)
@@ -263,7 +276,8 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
         "device_id": [device["id"]],
         "number": [quote(number, safe="")],
         "rule_id": [reseller_rule["id"], customer_rule["id"]],
-        "import_id": [str(imported["import_id"])],
+        # number imports and imports of users share the parameter's name
+        "import_id": [str(imported["import_id"]), str(user_import["import_id"])],
         "token_id": [token["id"]],
         "reseller_id": [a_login.reseller_id],
         "slug": [a_login.identifier],
@@ -276,6 +290,7 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
         "token": [link_token],
         "organisation_id": [organisation["id"]],
     }
+    tenant.user_import_id = user_import["import_id"]
     tenant.refs = {
         "customer_id": cid, "customer_identifier": customer["identifier"],
         "number": number, "device_mac": mac, "subject": subject, "item_id": item["id"],
@@ -285,6 +300,7 @@ def build_world(base_url: str, accounts_db: Any, hasher: Any) -> World:
         cid, customer["name"], customer["email"], customer["identifier"],
         device["id"], device["name"], *_mac_forms(mac),
         number, number.lstrip("+"), imported_one, imported_two, blocked,
+        f"imported.{tag}@victim.example",
         reseller_rule["id"], customer_rule["id"], f"reseller note {tag}",
         f"customer note {tag}", subject, f"Private body {tag}",
         token["id"], token["name"], a_login.reseller_id,

@@ -25,6 +25,7 @@ from sbcommon.contracts.notifications import MailKind, MailStatus, TemplateKind
 from sbcommon.contracts.numbering import NumberState
 from sbcommon.contracts.resellers import ResellerStatus, WizardStep
 from sbcommon.contracts.routing_policy import Action, Level, MatchType
+from sbcommon.contracts.user_imports import ImportFormat, RowOutcome, UserImportSummary
 from services.numbering.domain.parse import TYPE_NAMES
 
 GATEWAY = Path(views.__file__).parent
@@ -66,6 +67,9 @@ DYNAMIC_VALUES: dict[str, tuple[str, ...]] = {
     "catalogue.kind.": get_args(ItemKind),
     "catalogue.recurrence.": get_args(Recurrence),
     "catalogue.rule.": get_args(QuantityRule),
+    "imports.format.": get_args(ImportFormat),
+    "imports.outcome.": get_args(RowOutcome),
+    "imports.status.": get_args(UserImportSummary.model_fields["status"].annotation),
     "users.role.": get_args(AccountRole),
     "subscribers.action.": AUDIT_ACTIONS,
     "signup.title.": ("company", "professional"),

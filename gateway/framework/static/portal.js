@@ -110,3 +110,24 @@
     });
   });
 })();
+
+// Import of users: while the file is read (preview) or applied, poll the import's progress
+// and move its one bar; when the import changes state the page reloads with the report.
+(function () {
+  var box = document.getElementById("user-import-progress");
+  if (!box || !window.fetch) { return; }
+  var status = box.getAttribute("data-status");
+  if (status !== "previewing" && status !== "applying" && status !== "receiving") { return; }
+  var id = box.getAttribute("data-import");
+  var bar = document.getElementById("import-bar");
+  var text = box.querySelector(".progress-text");
+  var poll = window.setInterval(function () {
+    fetch("/customers/imports/" + id + "/progress", { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (p) {
+        bar.value = p.progress;
+        text.textContent = p.progress + " %";
+        if (p.status !== status) { window.clearInterval(poll); window.location.reload(); }
+      });
+  }, 700);
+})();

@@ -408,3 +408,40 @@ def history(session: Session, actor: Actor, text: str) -> list[dict[str, Any]]:
     events = [{"action": h.action, "state": h.state, "customer_id": h.customer_id,
                "at": h.at.isoformat()} for h in rows]
     return events if events and events[0]["action"] == "added" else [added, *events]
+
+
+# -- checking numbers before using them (imports of users) ---------------------------------
+def check(session: Session, actor: Actor, texts: list[str], customer_id: str | None,
+          country: str | None, now: datetime) -> list[dict[str, Any]]:
+    """What each text is to the actor's pool, in one query, changing nothing:
+    ``available`` (free in the pool), ``held`` (already the customer's), ``taken`` (another
+    customer's, reserved or aging), ``not_in_pool`` or ``invalid`` (with why). National
+    numbers are read in ``country``."""
+    actor.require(Role.RESELLER)
+    parsed: list[tuple[str, str | None, str]] = []
+    for text in texts:
+        try:
+            parsed.append((text, parse_number(text, country).e164, ""))
+        except NumberError as exc:
+            parsed.append((text, None, str(exc)))
+    wanted = {e for _, e, _ in parsed if e}
+    rows = {n.e164: n for n in session.scalars(
+        select(Number).where(Number.e164.in_(wanted), Number.reseller_id == actor.reseller_id))
+    } if wanted else {}
+    out = []
+    for text, e164, why in parsed:
+        number = rows.get(e164) if e164 else None
+        if e164 is None:
+            status, message = "invalid", why
+        elif number is None:
+            status, message = "not_in_pool", f"{e164} is not in your pool"
+        elif customer_id and number.customer_id == customer_id:
+            status, message = "held", f"{e164} is already this account's"
+        elif number.state == "available" or (
+                number.state == "aging" and number.available_at is not None
+                and number.available_at <= now):
+            status, message = "available", ""
+        else:
+            status, message = "taken", f"{e164} is {number.state}"
+        out.append({"text": text, "number": e164, "status": status, "message": message})
+    return out

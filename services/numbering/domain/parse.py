@@ -45,11 +45,13 @@ def has_letters(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
 
-def parse_number(text: str) -> ParsedNumber:
+def parse_number(text: str, country: str | None = None) -> ParsedNumber:
     """E.164 and metadata for ``text``, or NumberError.
 
     Letters are refused before phonenumbers sees the text: it would turn 1-800-FLOWERS into
-    digits, and a vanity number in an import is a mistake, not a number.
+    digits, and a vanity number in an import is a mistake, not a number. A number without
+    its country code is refused, unless ``country`` (ISO alpha-2) says where it is written:
+    user lists exported from phone systems write national numbers (5145551212).
     """
     raw = text.strip()
     if not raw:
@@ -58,7 +60,10 @@ def parse_number(text: str) -> ParsedNumber:
         raise NumberError("too_long", f"longer than {MAX_INPUT} characters")
     if has_letters(raw):
         raise NumberError("letters", "contains letters")
-    if not raw.startswith("+") and not raw.startswith("00"):
+    national = not raw.startswith("+") and not raw.startswith("00")
+    if national and country:
+        return _parse_national(raw, country)
+    if national:
         raise NumberError("no_country_code",
                           "no country code: write it in international form, e.g. +1 514 555 1212")
     digits = sum(ch.isdigit() for ch in raw)
@@ -71,6 +76,16 @@ def parse_number(text: str) -> ParsedNumber:
     except phonenumbers.NumberParseException:
         raise NumberError("invalid",
                           "not a phone number (unknown country code or format)") from None
+    return _describe(number)
+
+
+def _parse_national(raw: str, country: str) -> ParsedNumber:
+    if sum(ch.isdigit() for ch in raw) < 7:
+        raise NumberError("too_short", "too short to be a phone number")
+    try:
+        number = phonenumbers.parse(raw, country.upper())
+    except phonenumbers.NumberParseException:
+        raise NumberError("invalid", f"not a phone number of {country.upper()}") from None
     return _describe(number)
 
 
