@@ -140,10 +140,11 @@ class Actor(BaseModel):
         return sign_actor(self.plain())
 
     def plain(self) -> dict[str, Any]:
-        """The fields alone (to show, or to keep in a session). The support fields appear
-        only when set, so an ordinary actor's wire form is what it always was."""
+        """The fields alone (to show, or to keep in a session). The optional fields (an
+        account user's role, the support user inside a direct access) appear only when set,
+        so an ordinary actor's wire form is what it always was."""
         data = self.model_dump(mode="json")
-        for name in ("support_user_id", "support_name"):
+        for name in ("account_role", "support_user_id", "support_name"):
             if data[name] is None:
                 del data[name]
         return data

@@ -25,6 +25,9 @@ from sbcommon.config import (  # noqa: E402
 from sbcommon.db import make_engine  # noqa: E402
 from sbcommon.migrate import drop_database, migratable_services, upgrade  # noqa: E402
 from services.accounts.domain.passwords import Hasher  # noqa: E402
+
+# the browser fixtures (chromium, browser_page, shoot), shared by every folder
+from tests.browsers import browser_page, chromium, shoot  # noqa: E402,F401
 from tests.mailbox import Mailbox  # noqa: E402
 from tests.support import (  # noqa: E402
     ApiClient,

@@ -14,7 +14,6 @@ from sqlalchemy import text
 
 from gateway.areas.signup import timetrap
 from sbcommon import keys
-from tests.browser.conftest import chromium  # noqa: F401  (the browser test's Chromium)
 from tests.catalogue.conftest import Shop, ok, open_shop
 from tests.numbering.conftest import fresh_numbers
 from tests.support import ApiClient, unique

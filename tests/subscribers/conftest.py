@@ -17,7 +17,6 @@ from sqlalchemy.orm import sessionmaker
 from sbcommon.config import amqp_uri, server_url
 from sbcommon.db import make_engine
 from sbcommon.migrate import drop_database, upgrade
-from tests.browser.conftest import browser_page, chromium  # noqa: F401  (fixtures)
 from tests.catalogue.conftest import Shop, ok, open_shop
 from tests.numbering.conftest import fresh_numbers, import_text
 from tests.support import (

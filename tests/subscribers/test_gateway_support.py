@@ -56,6 +56,9 @@ class Accounts:
     def support_visits(self, actor: Any, customer_id: str) -> list[dict[str, Any]]:
         return [{"at": "2026-11-20T10:00:00+00:00", "name": "Sam Support", "role": "reseller"}]
 
+    def custom_links(self, actor: Any) -> dict[str, Any]:
+        return {"items": [{"label": "Tel Co status page", "url": "https://status.telco.example/"}]}
+
     def record_support_action(self, actor: Any, payload: dict[str, Any]) -> dict[str, int]:
         if self.record_error is not None:
             raise self.record_error
@@ -99,6 +102,7 @@ def test_the_home_renders_every_section_or_says_it_is_away():
     assert "Home Co" in html and "Office plan × 2" in html and "59.98" in html
     assert "+1 514 555 0100" in html and "help@telco.example" in html
     assert "Sam Support" in html  # the support visits
+    assert 'href="https://status.telco.example/"' in html  # the reseller's custom links
     assert html.count("This section is not available right now") == 2
     assert 'href="/subscription"' in html and 'href="/settings"' in html
 
@@ -110,6 +114,9 @@ def test_the_home_renders_even_with_accounts_sections_away():
 
         def support_visits(self, actor: Any, customer_id: str) -> list[dict[str, Any]]:
             raise AWAY
+
+        def custom_links(self, actor: Any) -> dict[str, Any]:
+            raise AWAY  # a decoration: the section is left out, not announced as away
 
     backends = Backends(accounts=Flaky(), catalogue=Away(), numbering=Away(),
                         provisioning=Away())

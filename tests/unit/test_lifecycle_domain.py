@@ -36,9 +36,23 @@ ENDS = C0 + timedelta(days=30)
 ADMIN = Actor(user_id="admin", role=Role.ADMIN)
 
 
+class KeptEvents(EventRecorder):
+    """Records into the outbox as the service does, and keeps a copy to read back: when the
+    test platform runs in the same session, its relay publishes (and removes) outbox rows."""
+
+    def __init__(self) -> None:
+        super().__init__(outbox)
+        self.kept: list[dict] = []
+
+    def record(self, session, event_type, data):
+        event = super().record(session, event_type, data)
+        self.kept.append(event)
+        return event
+
+
 @pytest.fixture
 def events():
-    return EventRecorder(outbox)
+    return KeptEvents()
 
 
 @pytest.fixture
@@ -66,13 +80,10 @@ def _pass(accounts_db, events, owner, now):
     return lifecycle.run_pass(accounts_db, events, now, SETTINGS, owner[0].reseller_id)
 
 
-def _events(accounts_db, customer_id, event_type):
+def _events(events, customer_id, event_type):
     """The account's events of one type, in the order they were recorded."""
-    with accounts_db() as s:
-        rows = s.execute(select(outbox.c.payload)
-                         .order_by(outbox.c.id)).scalars().all()
-    return [r for r in rows
-            if r.get("customer_id") == customer_id and r["event_type"] == event_type]
+    return [e for e in events.kept
+            if e.get("customer_id") == customer_id and e["event_type"] == event_type]
 
 
 def _status(accounts_db, customer_id):
@@ -87,29 +98,29 @@ def test_trial_reminders_a_week_before_and_on_the_day_then_suspended(accounts_db
 
     report = _pass(accounts_db, events, owner, at(23))  # 8 days before: nothing yet
     assert report["reminders_7_days"] == 0
-    assert _events(accounts_db, made["id"], "customer_trial_ending") == []
+    assert _events(events, made["id"], "customer_trial_ending") == []
 
     for _ in range(2):  # 7 days before, twice: one reminder
         _pass(accounts_db, events, owner, at(24))
     _pass(accounts_db, events, owner, at(27))  # still within the week: not again
-    sent = _events(accounts_db, made["id"], "customer_trial_ending")
+    sent = _events(events, made["id"], "customer_trial_ending")
     assert [e["reminder"] for e in sent] == ["7_days"]
     assert sent[0]["trial_ends_at"].startswith("2031-03-31") and sent[0]["email"] == made["email"]
 
     for _ in range(2):  # the day itself, before the end: one reminder, still on trial
         report = _pass(accounts_db, events, owner, at(31, 8))
-    assert [e["reminder"] for e in _events(accounts_db, made["id"], "customer_trial_ending")
+    assert [e["reminder"] for e in _events(events, made["id"], "customer_trial_ending")
             ] == ["7_days", "today"]
     assert report["trials_suspended"] == 0 and _status(accounts_db, made["id"]) == "trial"
 
     report = _pass(accounts_db, events, owner, ENDS)  # the end, not converted
     assert report["trials_suspended"] == 1
     assert _status(accounts_db, made["id"]) == "suspended"
-    changed = _events(accounts_db, made["id"], "customer_status_changed")
+    changed = _events(events, made["id"], "customer_status_changed")
     assert [(e["previous_status"], e["status"], e["reason"], e["changed_by"])
             for e in changed] == [("trial", "suspended", "trial_ended", None)]
     _pass(accounts_db, events, owner, ENDS + timedelta(hours=1))
-    assert len(_events(accounts_db, made["id"], "customer_status_changed")) == 1
+    assert len(_events(events, made["id"], "customer_status_changed")) == 1
 
 
 def test_a_converted_trial_stays_in_production(accounts_db, owner, events):
@@ -121,9 +132,9 @@ def test_a_converted_trial_stays_in_production(accounts_db, owner, events):
     report = _pass(accounts_db, events, owner, ENDS + timedelta(days=1))
     assert report["trials_suspended"] == 0 and report["reminders_today"] == 0
     assert _status(accounts_db, made["id"]) == "production"
-    assert [e["reminder"] for e in _events(accounts_db, made["id"], "customer_trial_ending")
+    assert [e["reminder"] for e in _events(events, made["id"], "customer_trial_ending")
             ] == ["7_days"]
-    changed = _events(accounts_db, made["id"], "customer_status_changed")
+    changed = _events(events, made["id"], "customer_status_changed")
     assert [(e["status"], e["reason"], e["changed_by"]) for e in changed] == [
         ("production", "changed", owner[1].user_id)]
 
@@ -138,7 +149,7 @@ def test_replicas_ticking_together_send_each_reminder_once(accounts_db, owner, e
     def replica():
         try:
             barrier.wait()
-            _pass(accounts_db, EventRecorder(outbox), owner, ENDS - timedelta(days=7))
+            _pass(accounts_db, events, owner, ENDS - timedelta(days=7))
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -149,7 +160,7 @@ def test_replicas_ticking_together_send_each_reminder_once(accounts_db, owner, e
         t.join()
     assert errors == []
     for customer in made:
-        assert len(_events(accounts_db, customer["id"], "customer_trial_ending")) == 1
+        assert len(_events(events, customer["id"], "customer_trial_ending")) == 1
     with accounts_db() as s:
         rows = s.scalars(select(TrialReminder).where(
             TrialReminder.customer_id.in_([c["id"] for c in made]))).all()
@@ -172,7 +183,7 @@ def test_a_new_trial_gets_new_reminders(accounts_db, owner, events):
         customers.update(s, owner[1], made["id"], CustomerUpdate(status="trial"), SETTINGS,
                          events, restart)
     _pass(accounts_db, events, owner, restart + timedelta(days=30))
-    reminders = _events(accounts_db, made["id"], "customer_trial_ending")
+    reminders = _events(events, made["id"], "customer_trial_ending")
     assert len({e["trial_ends_at"] for e in reminders}) == 2
 
 
@@ -213,7 +224,7 @@ def test_closed_account_archived_after_the_retention_period(accounts_db, owner, 
                          and u.email.endswith("@archived.invalid")
                          and u.display_name == lifecycle.ARCHIVED_USER for u in users)
     assert sessions == [] and links == []
-    archived, = [e for e in _events(accounts_db, made["id"], "customer_status_changed")
+    archived, = [e for e in _events(events, made["id"], "customer_status_changed")
                  if e["status"] == "archived"]
     assert (archived["status"], archived["previous_status"], archived["reason"]) == (
         "archived", "closed", "retention_ended")

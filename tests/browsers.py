@@ -1,4 +1,8 @@
-"""Browser fixtures: Debian's Chromium driven by Playwright (no browser download)."""
+"""Browser fixtures: Debian's Chromium driven by Playwright (no browser download).
+
+One Chromium for the whole run, registered from tests/conftest.py: Playwright's sync API
+cannot start a second instance while the first one's loop runs, so no folder may define
+its own."""
 
 from __future__ import annotations
 
