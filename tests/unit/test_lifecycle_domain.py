@@ -222,7 +222,14 @@ def test_closed_account_archived_after_the_retention_period(accounts_db, owner, 
     assert (customer.phone, customer.contact_name) == (None, None)
     assert users and all(u.disabled and u.password_hash is None
                          and u.email.endswith("@archived.invalid")
-                         and u.display_name == lifecycle.ARCHIVED_USER for u in users)
+                         and u.display_name == lifecycle.ARCHIVED_USER
+                         and (u.first_name, u.last_name) == (None, None) for u in users)
+    # The services keeping a copy of the users drop them, names included.
+    gone = _events(events, made["id"], "account_user_changed")
+    assert {e["user_id"] for e in gone} == {u.id for u in users}
+    assert all(e["deleted"] and e["display_name"] == lifecycle.ARCHIVED_USER
+               and e["email"].endswith("@archived.invalid") and e["first_name"] is None
+               for e in gone)
     assert sessions == [] and links == []
     archived, = [e for e in _events(events, made["id"], "customer_status_changed")
                  if e["status"] == "archived"]

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Customer, ResetToken, TrialReminder, User
 from ..settings import AccountsSettings
+from . import users as users_domain
 from .auth import EventSink
 from .customers import change_status, event_data
 
@@ -109,9 +110,11 @@ def end_trials(session: Session, events: EventSink, now: datetime, batch: int,
     return len(ended)
 
 
-def minimise(session: Session, customer: Customer) -> None:
+def minimise(session: Session, customer: Customer, events: EventSink, now: datetime) -> None:
     """Drop the personal data of an account and of its users; keep what accounting needs.
-    Users are disabled, without a password, a session or a reset link: nobody signs in."""
+    Users are disabled, without a password, a session or a reset link: nobody signs in.
+    The services keeping a copy of the users (names on phones, the directory) hear that
+    they are gone, with their minimised state."""
     customer.email = archived_address(customer.id)
     customer.phone = None
     customer.contact_name = None
@@ -121,10 +124,16 @@ def minimise(session: Session, customer: Customer) -> None:
     for user in users:
         user.email = archived_address(user.id)
         user.display_name = ARCHIVED_USER
+        user.first_name = user.last_name = None
         user.password_hash = None
         user.disabled = True
         user.failed_logins = 0
         user.locked_until = None
+        if user.role == "customer":
+            user.version += 1
+            user.updated_at = now
+            events.record(session, "account_user_changed",
+                          users_domain.event_data(user, deleted=True))
     user_ids = [u.id for u in users]
     if user_ids:  # sessions go in change_status; links die here
         session.execute(delete(ResetToken).where(ResetToken.user_id.in_(user_ids)))
@@ -141,7 +150,7 @@ def archive_closed(session: Session, events: EventSink, now: datetime,
         .order_by(Customer.closed_at, Customer.id).limit(batch)
         .with_for_update(skip_locked=True)).all()
     for customer in due:
-        minimise(session, customer)
+        minimise(session, customer, events, now)
         change_status(session, customer, "archived", None, now, events, "retention_ended")
     return len(due)
 
