@@ -12,7 +12,6 @@ os.environ.setdefault("SB_SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("SB_ENV", "development")
 
 import pytest  # noqa: E402
-import requests  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 import sbcommon  # noqa: E402,F401  (green psycopg before anything imports psycopg)
@@ -20,7 +19,6 @@ from sbcommon.config import (  # noqa: E402
     amqp_uri,
     database_url,
     platform_services,
-    server_url,
 )
 from sbcommon.db import make_engine  # noqa: E402
 from sbcommon.migrate import drop_database, migratable_services, upgrade  # noqa: E402
@@ -33,12 +31,11 @@ from tests.support import (  # noqa: E402
     ApiClient,
     EventListener,
     Platform,
-    ensure_vhost,
     free_port,
     make_admin,
     make_reseller,
     purge_queues,
-    wait_until,
+    small_platform,
 )
 
 IDLE_SECONDS = 3
@@ -128,39 +125,8 @@ def idle_platform():
     """A second, small platform (accounts and the gateway) whose sessions end after
     IDLE_SECONDS without activity: its own accounts database and RabbitMQ vhost, so the main
     platform's services never answer its calls. ``.accounts_db`` makes its users."""
-    prefix = f"{os.environ['SB_DB_PREFIX']}_idle"
-    uri = f"{amqp_uri()}_idle"
-    ensure_vhost(uri)
-    url = server_url(f"{prefix}_accounts")
-    drop_database(url)
-    upgrade("accounts", url)
-    engine = make_engine(url, pool_size=1)
-    port = free_port()
-    env = {**os.environ, "SB_DB_PREFIX": prefix, "AMQP_URI": uri,
-           "SB_HTTP_ADDRESS": f"127.0.0.1:{port}", "PYTHONWARNINGS": "ignore",
-           "SB_SESSION_IDLE_SECONDS": str(IDLE_SECONDS)}
-    plat = Platform(base_url=f"http://127.0.0.1:{port}", env=env)
-    plat.add("accounts", "services.accounts.service", suffix="-idle")
-    plat.add("gateway", "gateway.service", suffix="-idle")
-    plat.accounts_db = sessionmaker(engine, expire_on_commit=False)  # type: ignore[attr-defined]
-
-    def serving() -> bool:
-        for p in plat.processes:
-            if p.proc and p.proc.poll() is not None:
-                raise RuntimeError(f"{p.name} exited:\n{p.log_text()[-3000:]}")
-        try:
-            return requests.get(f"{plat.base_url}/api/v1/auth/session", timeout=15,
-                                headers={"Authorization": "Bearer unknown"}).status_code == 401
-        except requests.RequestException:
-            return False
-
-    try:
-        # 401 for an unknown token: the gateway answers and accounts has looked it up
-        wait_until(serving, timeout=60, interval=0.3, message="idle platform up")
+    with small_platform("idle", {"SB_SESSION_IDLE_SECONDS": str(IDLE_SECONDS)}) as plat:
         yield plat
-    finally:
-        plat.stop()
-        engine.dispose()
 
 
 @pytest.fixture

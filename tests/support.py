@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -363,6 +364,52 @@ def probe_process(name: str, module: str, metadata: Any, env: dict[str, str],
                         raise
                     time.sleep(0.2)
             yield rpc, engine
+    finally:
+        plat.stop()
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def small_platform(name: str, settings: dict[str, str]) -> Iterator[Platform]:
+    """Accounts and the gateway alone, on their own accounts database and RabbitMQ vhost
+    (``<prefix>_<name>``), so the main platform's services never answer their calls; for
+    settings the main platform cannot take (a short idle time…). ``.accounts_db`` makes
+    its users."""
+    from sqlalchemy.orm import sessionmaker
+
+    from sbcommon.config import amqp_uri, server_url
+    from sbcommon.db import make_engine
+    from sbcommon.migrate import drop_database, upgrade
+
+    prefix = f"{os.environ['SB_DB_PREFIX']}_{name}"
+    uri = f"{amqp_uri()}_{name}"
+    ensure_vhost(uri)
+    url = server_url(f"{prefix}_accounts")
+    drop_database(url)
+    upgrade("accounts", url)
+    engine = make_engine(url, pool_size=1)
+    port = free_port()
+    env = {**os.environ, "SB_DB_PREFIX": prefix, "AMQP_URI": uri,
+           "SB_HTTP_ADDRESS": f"127.0.0.1:{port}", "PYTHONWARNINGS": "ignore", **settings}
+    plat = Platform(base_url=f"http://127.0.0.1:{port}", env=env)
+    plat.add("accounts", "services.accounts.service", suffix=f"-{name}")
+    plat.add("gateway", "gateway.service", suffix=f"-{name}")
+    plat.accounts_db = sessionmaker(engine, expire_on_commit=False)  # type: ignore[attr-defined]
+
+    def serving() -> bool:
+        for p in plat.processes:
+            if p.proc and p.proc.poll() is not None:
+                raise RuntimeError(f"{p.name} exited:\n{p.log_text()[-3000:]}")
+        try:
+            return requests.get(f"{plat.base_url}/api/v1/auth/session", timeout=15,
+                                headers={"Authorization": "Bearer unknown"}).status_code == 401
+        except requests.RequestException:
+            return False
+
+    try:
+        # 401 for an unknown token: the gateway answers and accounts has looked it up
+        wait_until(serving, timeout=60, interval=0.3, message=f"{name} platform up")
+        yield plat
     finally:
         plat.stop()
         engine.dispose()

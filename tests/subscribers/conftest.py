@@ -4,28 +4,21 @@ after a few seconds (the 30-minute limit, made short by its setting)."""
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import requests
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
-from sbcommon.config import amqp_uri, server_url
-from sbcommon.db import make_engine
-from sbcommon.migrate import drop_database, upgrade
 from tests.catalogue.conftest import Shop, ok, open_shop
 from tests.numbering.conftest import fresh_numbers, import_text
 from tests.support import (
     ApiClient,
     EventListener,
-    Platform,
-    ensure_vhost,
-    free_port,
     sign_in_subscriber,
+    small_platform,
     wait_until,
 )
 
@@ -94,39 +87,10 @@ def enter(reseller: ApiClient, customer_id: str) -> ApiClient:
 def short_access_platform(fast_hasher):
     """Accounts and the gateway on their own database and vhost, where a direct access
     lasts SHORT_ACCESS_SECONDS and visits past their end are swept every second."""
-    prefix = f"{os.environ['SB_DB_PREFIX']}_da"
-    uri = f"{amqp_uri()}_da"
-    ensure_vhost(uri)
-    url = server_url(f"{prefix}_accounts")
-    drop_database(url)
-    upgrade("accounts", url)
-    engine = make_engine(url, pool_size=1)
-    port = free_port()
-    env = {**os.environ, "SB_DB_PREFIX": prefix, "AMQP_URI": uri,
-           "SB_HTTP_ADDRESS": f"127.0.0.1:{port}", "PYTHONWARNINGS": "ignore",
-           "SB_DIRECT_ACCESS_SECONDS": str(SHORT_ACCESS_SECONDS),
-           "SB_DIRECT_ACCESS_SWEEP_SECONDS": "1"}
-    plat = Platform(base_url=f"http://127.0.0.1:{port}", env=env)
-    plat.add("accounts", "services.accounts.service", suffix="-da")
-    plat.add("gateway", "gateway.service", suffix="-da")
-    plat.accounts_db = sessionmaker(engine, expire_on_commit=False)  # type: ignore[attr-defined]
-
-    def serving() -> bool:
-        for p in plat.processes:
-            if p.proc and p.proc.poll() is not None:
-                raise RuntimeError(f"{p.name} exited:\n{p.log_text()[-3000:]}")
-        try:
-            return requests.get(f"{plat.base_url}/api/v1/auth/session", timeout=15,
-                                headers={"Authorization": "Bearer unknown"}).status_code == 401
-        except requests.RequestException:
-            return False
-
-    try:
-        wait_until(serving, timeout=60, interval=0.3, message="short-access platform up")
+    with small_platform("da", {
+            "SB_DIRECT_ACCESS_SECONDS": str(SHORT_ACCESS_SECONDS),
+            "SB_DIRECT_ACCESS_SWEEP_SECONDS": "1"}) as plat:
         yield plat
-    finally:
-        plat.stop()
-        engine.dispose()
 
 
 __all__ = ["EventListener", "World", "device_body", "enter", "wait_for_copies"]
